@@ -1,0 +1,23 @@
+/** @type {import('jest').Config} */
+const swc = [
+  '@swc/jest',
+  {
+    jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+    module: { type: 'commonjs' },
+  },
+];
+
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.ts$': swc,
+    // The CEL library ships ES modules only; jest's module system needs them as CommonJS.
+    '^.+/node_modules/@marcbachmann/cel-js/.+\\.js$': swc,
+  },
+  transformIgnorePatterns: ['/node_modules/(?!@marcbachmann/cel-js/)'],
+  testTimeout: 120_000,
+  // Temporal servers and workers are heavy: two files at a time on a 2-core machine.
+  maxWorkers: 2,
+};

@@ -1,0 +1,100 @@
+/**
+ * A recovery: the input a workflow receives, the state its `state` query returns, and the report
+ * it ends with. Pure types: shared by the workflow, the CLI and the tests.
+ */
+import type { ParamValue } from './params';
+import type { Runbook } from './runbook';
+import type { StepKind } from './steps';
+
+export const phases = ['preflight', 'mitigating', 'verifying', 'soaking', 'recovered', 'degraded', 'rolled-back', 'failed', 'aborted'] as const;
+export type Phase = (typeof phases)[number];
+
+/** Final phases; a recovery in one of these has ended. */
+export const outcomes = ['recovered', 'degraded', 'rolled-back', 'failed', 'aborted'] as const;
+export type Outcome = (typeof outcomes)[number];
+
+export interface RecoveryTrigger {
+  /** `cli`, `alert`, `test`, ... */
+  source: string;
+  /** Who or what started it (operator identity, alert fingerprint). */
+  by?: string;
+  /** When the problem was detected (an alert's startsAt), ISO 8601. */
+  detectedAt?: string;
+}
+
+/** Workflow input. The exact runbook travels with it, so editing the file never changes a running recovery. */
+export interface RecoveryInput {
+  runbook: Runbook;
+  runbookHash: string;
+  /** Complete, validated params (defaults applied). */
+  params: Record<string, ParamValue>;
+  /** The rendered recovery key (e.g. the service name). */
+  key: string;
+  trigger?: RecoveryTrigger;
+}
+
+export type StepStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
+
+export interface StepState {
+  id: string;
+  kind: StepKind;
+  name?: string;
+  status: StepStatus;
+  /** Activity attempts (actions) or polls (gates) so far. */
+  attempts: number;
+  startedAt?: string;
+  endedAt?: string;
+  durationMs?: number;
+  error?: string;
+  /** A small JSON summary of what the step produced or last observed. */
+  output?: unknown;
+}
+
+export type CompensationStatus = 'running' | 'succeeded' | 'failed';
+
+/** One undo run because a later step failed. A failed undo is recorded here, never dropped. */
+export interface CompensationState {
+  step: string;
+  action: string;
+  status: CompensationStatus;
+  attempts: number;
+  startedAt: string;
+  endedAt?: string;
+  error?: string;
+}
+
+export interface TimeBudget {
+  rto?: string;
+  rtoMs?: number;
+  elapsedMs: number;
+  remainingMs?: number;
+}
+
+export interface RecoveryState {
+  workflowId: string;
+  runbook: { name: string; hash: string };
+  key: string;
+  params: Record<string, ParamValue>;
+  trigger?: RecoveryTrigger;
+  phase: Phase;
+  startedAt: string;
+  endedAt?: string;
+  steps: StepState[];
+  compensations: CompensationState[];
+  budget: TimeBudget;
+  /** Why the recovery did not recover (the failed step's error), when it did not. */
+  error?: string;
+}
+
+export interface RecoveryReport extends RecoveryState {
+  outcome: Outcome;
+  endedAt: string;
+  timeToRecoverMs: number;
+  /** Whether time-to-recover stayed within the RTO; absent when the runbook sets no RTO. */
+  rtoMet?: boolean;
+}
+
+/** Workflow id of a recovery: one recovery per runbook and key at a time. */
+export function recoveryWorkflowId(runbookName: string, key: string): string {
+  return `${runbookName}/${key}`;
+}

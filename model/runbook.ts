@@ -1,0 +1,70 @@
+/** The runbook document: the single source of truth for its type is this schema. */
+import { z } from 'zod';
+import { durationSchema } from './duration';
+import { collectTemplateExpressions, templateExpressions } from './expressions';
+import { paramSpecSchema } from './params';
+import { stepSchema, type Step } from './steps';
+
+const runbookName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { error: 'expected a name: lower-case letters, digits and -, at most 63 characters' });
+
+const specSchema = z.strictObject({
+  description: z.string().optional(),
+  params: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'expected a param name usable in CEL: letters, digits, _' }), paramSpecSchema).default({}),
+  /** Template for the recovery key (e.g. the service); one recovery per runbook + key at a time. */
+  key: z.string().min(1).optional(),
+  /** Recovery time objective: the report says whether time-to-recover stayed within it. */
+  rto: durationSchema.optional(),
+  /** Hard limit for the whole recovery; on expiry the running step is cancelled and undone. */
+  timeout: durationSchema.default('1h'),
+  steps: z.array(stepSchema).min(1, { error: 'a runbook needs at least one step' }),
+});
+
+const paramReference = /\bparams\.([A-Za-z_][A-Za-z0-9_]*)/g;
+
+/** Every CEL expression of a step, with the path where it stands (relative to the step). */
+function stepExpressions(step: Step): { path: (string | number)[]; expression: string }[] {
+  const found = collectTemplateExpressions(step, []);
+  if (step.when) found.push({ path: ['when'], expression: step.when });
+  if ('gate' in step) found.push({ path: ['gate', 'expect'], expression: step.gate.expect });
+  return found;
+}
+
+export const runbookSchema = z
+  .strictObject({
+    apiVersion: z.literal('rebound/v1', { error: 'expected apiVersion: rebound/v1' }),
+    kind: z.literal('Runbook', { error: 'expected kind: Runbook' }),
+    metadata: z.strictObject({
+      name: runbookName,
+      description: z.string().optional(),
+      labels: z.record(z.string(), z.string()).optional(),
+    }),
+    spec: specSchema,
+  })
+  .superRefine((runbook, ctx) => {
+    const { params, steps } = runbook.spec;
+    const seen = new Set<string>();
+    steps.forEach((step, index) => {
+      if (seen.has(step.id)) ctx.addIssue({ code: 'custom', path: ['spec', 'steps', index, 'id'], message: `duplicate step id "${step.id}"` });
+      seen.add(step.id);
+      for (const { path, expression } of stepExpressions(step)) {
+        for (const match of expression.matchAll(paramReference)) {
+          const name = match[1] ?? '';
+          if (!Object.hasOwn(params, name)) {
+            ctx.addIssue({ code: 'custom', path: ['spec', 'steps', index, ...path], message: `undeclared param "${name}" in ${expression}; declare it under spec.params` });
+          }
+        }
+      }
+    });
+    for (const expression of templateExpressions(runbook.spec.key ?? '')) {
+      for (const match of expression.matchAll(paramReference)) {
+        if (!Object.hasOwn(params, match[1] ?? '')) {
+          ctx.addIssue({ code: 'custom', path: ['spec', 'key'], message: `undeclared param "${match[1]}" in the key template` });
+        }
+      }
+    }
+  });
+
+export type Runbook = z.infer<typeof runbookSchema>;
+export type RunbookInput = z.input<typeof runbookSchema>;

@@ -1,0 +1,35 @@
+/** An in-process Rebound worker for tests, on its own task queue. */
+import { bundleWorkflowCode, NativeConnection, type Worker } from '@temporalio/worker';
+import { createLogger, routeTemporalLogsToPino } from '../../runtime/logger';
+import { createReboundWorker, workflowsPath } from '../../worker/create-worker';
+
+export interface TestWorker {
+  readonly taskQueue: string;
+  readonly worker: Worker;
+  stop(): Promise<void>;
+}
+
+let bundle: ReturnType<typeof bundleWorkflowCode> | undefined;
+
+/** The workflow bundle, built once per test file. */
+export function workflowBundle(): ReturnType<typeof bundleWorkflowCode> {
+  bundle ??= bundleWorkflowCode({ workflowsPath, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
+  return bundle;
+}
+
+export async function startTestWorker(address: string, taskQueue: string, execAllowList: string[] = []): Promise<TestWorker> {
+  const logger = createLogger({ level: (process.env.REBOUND_LOG_LEVEL as 'warn' | undefined) ?? 'warn', destination: process.stderr, pretty: false });
+  routeTemporalLogsToPino(logger);
+  const connection = await NativeConnection.connect({ address });
+  const worker = await createReboundWorker({ connection, namespace: 'default', taskQueue, logger, execAllowList, workflowBundle: await workflowBundle() });
+  const running = worker.run();
+  return {
+    taskQueue,
+    worker,
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+      await connection.close();
+    },
+  };
+}

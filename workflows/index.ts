@@ -1,0 +1,2 @@
+/** The workflows a Rebound worker registers. Deterministic code only (see eslint.config.mjs). */
+export { runRecovery } from './run-recovery';
