@@ -39,9 +39,16 @@ export const httpCheckInput = z.strictObject({
 });
 export type HttpCheckInput = z.infer<typeof httpCheckInput>;
 
+/** Does nothing and returns `output`: a placeholder while a runbook is written, and the benchmark's step. */
+export const noopInput = z.strictObject({
+  output: z.unknown().optional(),
+});
+export type NoopInput = z.infer<typeof noopInput>;
+
 export const actionInputSchemas = {
   'http.request': httpRequestInput,
   exec: execInput,
+  noop: noopInput,
 } as const;
 
 export const checkInputSchemas = {
