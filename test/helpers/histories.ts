@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Client } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 
 export const historiesDir = path.join(__dirname, '..', 'histories');
 
@@ -13,5 +14,6 @@ export async function saveHistoryWhenRecording(client: Client, workflowId: strin
   if (process.env.REBOUND_RECORD_HISTORIES !== '1') return;
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   mkdirSync(historiesDir, { recursive: true });
-  writeFileSync(path.join(historiesDir, `${name}.json`), `${JSON.stringify(history, null, 1)}\n`);
+  // The canonical proto3 JSON form, as `temporal workflow show --output json` writes it.
+  writeFileSync(path.join(historiesDir, `${name}.json`), `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 1)}\n`);
 }
