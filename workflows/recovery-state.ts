@@ -47,8 +47,8 @@ export class RecoveryTracker {
     return step;
   }
 
-  startStep(id: string): void {
-    Object.assign(this.step(id), { status: 'running', startedAt: iso(Date.now()) });
+  startStep(id: string, name: string | undefined): void {
+    Object.assign(this.step(id), { status: 'running', startedAt: iso(Date.now()), ...(name === undefined ? {} : { name }) });
   }
 
   endStep(id: string, patch: Pick<StepState, 'status'> & Partial<StepState>): void {

@@ -7,7 +7,7 @@ import { durationMs } from '../model/duration';
 import type { ExpressionContext } from '../model/expressions';
 import type { Outcome, RecoveryInput, RecoveryReport } from '../model/recovery';
 import { stepKind, type Step, type StepKind, type StepOf } from '../model/steps';
-import { condition } from './expressions';
+import { condition, render } from './expressions';
 import { stateQuery } from './queries';
 import { RecoveryTracker } from './recovery-state';
 import { stepExecutors } from './steps';
@@ -24,6 +24,10 @@ function describeError(error: unknown): string {
 
 function runStep<K extends StepKind>(kind: K, step: StepOf<K>, context: StepContext) {
   return stepExecutors[kind].execute(step, context);
+}
+
+function describeStep<K extends StepKind>(kind: K, step: StepOf<K>): string {
+  return stepExecutors[kind].describe(step);
 }
 
 export async function runRecovery(input: RecoveryInput): Promise<RecoveryReport> {
@@ -46,10 +50,12 @@ export async function runRecovery(input: RecoveryInput): Promise<RecoveryReport>
       }
       const phase = stepExecutors[kind].phase;
       if (phase) tracker.enterPhase(phase);
-      tracker.startStep(step.id);
+      const name = step.name === undefined ? undefined : String(render(step.name, expressionContext()));
+      tracker.startStep(step.id, name);
       log.info('step started', { runbook, step: step.id, kind });
       const context: StepContext = {
         runbook,
+        summary: name ?? describeStep(kind, step as StepOf<typeof kind>),
         idempotencyPrefix,
         expressionContext,
         report: (patch) => Object.assign(tracker.step(step.id), patch),

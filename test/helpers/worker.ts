@@ -18,7 +18,7 @@ export function workflowBundle(): ReturnType<typeof bundleWorkflowCode> {
 }
 
 export async function startTestWorker(address: string, taskQueue: string, execAllowList: string[] = []): Promise<TestWorker> {
-  const logger = createLogger({ level: (process.env.REBOUND_LOG_LEVEL as 'warn' | undefined) ?? 'warn', destination: process.stderr, pretty: false });
+  const logger = createLogger({ level: (process.env.REBOUND_LOG_LEVEL as 'warn' | undefined) ?? 'error', destination: process.stderr, pretty: false });
   routeTemporalLogsToPino(logger);
   const connection = await NativeConnection.connect({ address });
   const worker = await createReboundWorker({ connection, namespace: 'default', taskQueue, logger, execAllowList, workflowBundle: await workflowBundle() });

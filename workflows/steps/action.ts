@@ -32,9 +32,10 @@ export function callAction(call: ActionCall, request: Omit<ActionRequest, 'input
 
 export const actionExecutor: StepExecutor<'action'> = {
   phase: 'mitigating',
+  describe: (step) => `${step.action.name} (${step.id})`,
   async execute(step, context) {
     const spec = step.action;
-    const summary = step.name ?? `${spec.name} (${step.id})`;
+    const summary = context.summary;
     const input = render(spec.with, context.expressionContext());
     const result = await callAction(
       spec,

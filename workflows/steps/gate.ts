@@ -29,12 +29,13 @@ function isInvalidInput(error: unknown): boolean {
 
 export const gateExecutor: StepExecutor<'gate'> = {
   phase: 'verifying',
+  describe: (step) => `${step.gate.check} until ${step.gate.expect} (${step.id})`,
   async execute(step, context) {
     const spec = step.gate;
     const probe = proxyActivities<Record<string, CheckActivity>>({
       startToCloseTimeout: checkTimeout,
       retry: { maximumAttempts: 1 },
-      summary: `${spec.check} for ${step.name ?? step.id}`,
+      summary: `${spec.check}: ${context.summary}`,
     })[spec.check];
     if (!probe) throw new TypeError(`no activity for check ${spec.check}`);
     const input = render(spec.with, context.expressionContext());

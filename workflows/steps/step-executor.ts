@@ -13,6 +13,8 @@ export interface Compensation {
 
 export interface StepContext {
   readonly runbook: string;
+  /** The step's rendered `name`, or a default naming its kind and id: used as activity and timer summaries. */
+  readonly summary: string;
   /** `<workflowId>/<firstRunId>`: the prefix of every idempotency key of this recovery. */
   readonly idempotencyPrefix: string;
   /** Params, key and earlier step outputs, for templates and conditions. */
@@ -31,5 +33,7 @@ export interface StepOutcome {
 export interface StepExecutor<K extends StepKind> {
   /** The phase a recovery is in while a step of this kind runs; undefined keeps the current one. */
   readonly phase?: Phase;
+  /** What the Temporal UI shows for the step's activities and timers when the runbook gives no name. */
+  describe(step: StepOf<K>): string;
   execute(step: StepOf<K>, context: StepContext): Promise<StepOutcome>;
 }

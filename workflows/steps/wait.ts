@@ -4,8 +4,9 @@ import { durationMs } from '../../model/duration';
 import type { StepExecutor } from './step-executor';
 
 export const waitExecutor: StepExecutor<'wait'> = {
-  async execute(step) {
-    await sleep(durationMs(step.wait.duration), { summary: step.name ?? `wait ${step.wait.duration} (${step.id})` });
+  describe: (step) => `wait ${step.wait.duration} (${step.id})`,
+  async execute(step, context) {
+    await sleep(durationMs(step.wait.duration), { summary: context.summary });
     return { attempts: 1 };
   },
 };
