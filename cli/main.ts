@@ -1,13 +1,10 @@
 #!/usr/bin/env node
 /** The `rebound` command line. Exit codes: 0 ok, 1 failed or refused, 2 usage error. */
+import { userInfo } from 'node:os';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '../runtime/config';
 import { CliError, ExitCode } from './cli-error';
-import { devCommand } from './commands/dev';
-import { startCommand } from './commands/start';
-import { statusCommand } from './commands/status';
-import { validateCommand } from './commands/validate';
-import { workerCommand } from './commands/worker';
+import type { StartCommandOptions } from './commands/start';
 
 function collectParam(pair: string, previous: Record<string, string>): Record<string, string> {
   const separator = pair.indexOf('=');
@@ -15,6 +12,7 @@ function collectParam(pair: string, previous: Record<string, string>): Record<st
   return { ...previous, [pair.slice(0, separator)]: pair.slice(separator + 1) };
 }
 
+// Commands load lazily: `validate` should not pay for loading the Temporal SDK.
 let exitCode: number = ExitCode.ok;
 const run =
   <Args extends unknown[]>(command: (...args: Args) => Promise<number>) =>
@@ -26,7 +24,16 @@ const program = new Command('rebound')
   .description('Recovery runbooks as durable Temporal workflows.')
   .showSuggestionAfterError()
   .exitOverride()
-  .configureOutput({ outputError: (message, write) => write(`rebound: ${message.replace(/^error: /, '')}`) });
+  .configureOutput({ outputError: (message, write) => write(`rebound: ${message.replace(/^error: /, '')}`) })
+  .addHelpText(
+    'after',
+    [
+      '',
+      'Exit codes: 0 ok, 1 failed or refused (e.g. a recovery that did not recover), 2 usage error.',
+      'Connection: TEMPORAL_ADDRESS (localhost:7233), TEMPORAL_NAMESPACE (default), REBOUND_TASK_QUEUE (rebound).',
+      'Logs: REBOUND_LOG_LEVEL (info). Run `rebound <command> --help` for examples.',
+    ].join('\n'),
+  );
 
 program
   .command('validate')
@@ -34,7 +41,7 @@ program
   .argument('<paths...>', 'runbook files or directories (searched for *.yaml, *.yml)')
   .option('--json', 'print the results as JSON')
   .addHelpText('after', '\nExamples:\n  rebound validate runbooks/\n  rebound validate runbooks/restart-service.yaml --json')
-  .action(run(validateCommand));
+  .action(run(async (paths: string[], options: { json?: boolean }) => (await import('./commands/validate')).validateCommand(paths, options)));
 
 program
   .command('start')
@@ -44,27 +51,27 @@ program
   .option('--wait', 'wait for the outcome, print the report; exit 0 only when recovered')
   .option('--json', 'print JSON')
   .addOption(new Option('--runbooks <dir>', 'directory of runbooks').env('REBOUND_RUNBOOKS_DIR').default('runbooks'))
-  .addOption(new Option('--as <identity>', 'who is starting it (recorded)').env('REBOUND_USER'))
-  .addHelpText('after', '\nExamples:\n  rebound start restart-service --param service=checkout --param baseUrl=http://127.0.0.1:9000 --wait\n  rebound start ./my-runbook.yaml -p service=checkout --json')
-  .action(run(startCommand));
+  .addOption(new Option('--as <identity>', 'who is starting it (recorded; default: the OS user)').env('REBOUND_USER').default(userInfo().username))
+  .addHelpText('after', '\nExamples:\n  rebound start restart-service --param service=checkout --param controlUrl=http://127.0.0.1:9000 --wait\n  rebound start ./my-runbook.yaml -p service=checkout --json')
+  .action(run(async (runbook: string, options: StartCommandOptions) => (await import('./commands/start')).startCommand(runbook, options)));
 
 program
   .command('status')
   .description("show a recovery's phase, steps, compensations and time budget (or its report once ended)")
   .argument('<workflow-id>', 'the id printed by `rebound start`')
   .option('--json', 'print JSON')
-  .action(run(statusCommand));
+  .action(run(async (id: string, options: { json?: boolean }) => (await import('./commands/status')).statusCommand(id, options)));
 
 program
   .command('worker')
   .description('run a worker against TEMPORAL_ADDRESS (namespace TEMPORAL_NAMESPACE, task queue REBOUND_TASK_QUEUE)')
-  .action(run(workerCommand));
+  .action(run(async () => (await import('./commands/worker')).workerCommand()));
 
 program
   .command('dev')
   .description('run the whole stack locally: Temporal dev server (state in .rebound/, UI on 8233) and a worker')
   .option('--headless', 'no Temporal Web UI')
-  .action(run(devCommand));
+  .action(run(async (options: { headless?: boolean }) => (await import('./commands/dev')).devCommand(options)));
 
 function fail(message: string, code: number, hint?: string): void {
   process.stderr.write(`rebound: ${message}\n${hint ? `hint: ${hint}\n` : ''}`);

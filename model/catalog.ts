@@ -4,7 +4,7 @@
  * the schemas to validate the rendered input before they touch anything.
  */
 import { z } from 'zod';
-import { durationSchema } from './duration';
+import { durationSchema } from './duration-schema';
 
 const httpMethod = z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']);
 const headers = z.record(z.string(), z.string());

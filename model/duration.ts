@@ -1,8 +1,7 @@
-/** Durations in runbooks are strings such as `500ms`, `30s`, `5m`, `1h30m`, `2d`. */
-import { z } from 'zod';
+/** Durations in runbooks are strings such as `500ms`, `30s`, `5m`, `1h30m`, `2d`. Pure: workflows use it. */
 
 const unitMs = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-const durationPattern = /^(?:\d+(?:ms|s|m|h|d))+$/;
+export const durationPattern = /^(?:\d+(?:ms|s|m|h|d))+$/;
 const partPattern = /(\d+)(ms|s|m|h|d)/g;
 
 /** Milliseconds in a duration string; throws a RangeError for anything else. */
@@ -27,11 +26,3 @@ export function formatDuration(ms: number): string {
   if (minutes < 60) return `${minutes}m${rest}s`;
   return `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m`;
 }
-
-export const durationSchema = z.string({ error: 'expected a duration like 30s, 5m or 1h30m' }).superRefine((text, ctx) => {
-  if (!durationPattern.test(text)) {
-    ctx.addIssue({ code: 'custom', message: `expected a duration like 30s, 5m or 1h30m, got "${text}"` });
-  } else if (durationMs(text) === 0) {
-    ctx.addIssue({ code: 'custom', message: 'a duration must be greater than zero' });
-  }
-});

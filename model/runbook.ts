@@ -1,6 +1,6 @@
 /** The runbook document: the single source of truth for its type is this schema. */
 import { z } from 'zod';
-import { durationSchema } from './duration';
+import { durationSchema } from './duration-schema';
 import { collectTemplateExpressions, templateExpressions } from './expressions';
 import { paramSpecSchema } from './params';
 import { stepSchema, type Step } from './steps';

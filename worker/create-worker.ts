@@ -1,5 +1,5 @@
 /** A Rebound worker: the interpreter workflow plus the built-in actions and checks. */
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createActivities } from '../activities';
 
@@ -17,13 +17,22 @@ export interface ReboundWorkerOptions {
 
 export const workflowsPath = require.resolve('../workflows');
 
-export function createReboundWorker(options: ReboundWorkerOptions): Promise<Worker> {
+/** Bundles the workflows; webpack's long report goes to debug, not to every operator's console. */
+export function bundleWorkflows(logger: Logger): ReturnType<typeof bundleWorkflowCode> {
+  const debug = (message: string) => logger.debug({ component: 'workflow-bundler' }, message);
+  return bundleWorkflowCode({
+    workflowsPath,
+    logger: { log: (_level, message) => debug(message), trace: debug, debug, info: debug, warn: debug, error: (message) => logger.error(message) },
+  });
+}
+
+export async function createReboundWorker(options: ReboundWorkerOptions): Promise<Worker> {
   const { connection, namespace, taskQueue, logger, execAllowList } = options;
   return Worker.create({
     connection,
     namespace,
     taskQueue,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
+    workflowBundle: options.workflowBundle ?? (await bundleWorkflows(logger)),
     activities: createActivities({ execAllowList, logger }),
     // Shutting down lets running activities finish (or be retried elsewhere) instead of being cut off.
     shutdownGraceTime: '10s',

@@ -3,7 +3,8 @@ import { upsertSearchAttributes } from '@temporalio/workflow';
 import { durationMs } from '../model/duration';
 import type { CompensationState, Outcome, Phase, RecoveryInput, RecoveryReport, RecoveryState, StepState } from '../model/recovery';
 import { searchAttributes } from '../model/search-attributes';
-import { stepKind, type Step } from '../model/steps';
+import type { Step } from '../model/steps';
+import { stepKind } from '../model/steps/kinds';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 

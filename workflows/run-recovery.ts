@@ -6,7 +6,8 @@ import { CancellationScope, isCancellation, log, setHandler, workflowInfo } from
 import { durationMs } from '../model/duration';
 import type { ExpressionContext } from '../model/expressions';
 import type { Outcome, RecoveryInput, RecoveryReport } from '../model/recovery';
-import { stepKind, type Step, type StepKind, type StepOf } from '../model/steps';
+import type { Step, StepOf } from '../model/steps';
+import { stepKind, type StepKind } from '../model/steps/kinds';
 import { condition, render } from './expressions';
 import { stateQuery } from './queries';
 import { RecoveryTracker } from './recovery-state';

@@ -27,7 +27,8 @@ export async function devCommand(options: { headless?: boolean }): Promise<numbe
     await server.stop();
     throw error;
   }
-  const db = path.relative(process.cwd(), server.dbFile);
+  const relative = path.relative(process.cwd(), server.dbFile);
+  const db = relative.startsWith('..') ? server.dbFile : relative;
   process.stdout.write(
     [
       '',
@@ -35,7 +36,7 @@ export async function devCommand(options: { headless?: boolean }): Promise<numbe
       `  Temporal UI:      ${server.uiUrl ?? '(headless)'}`,
       `  Temporal address: ${server.address} (namespace ${server.namespace}, task queue ${config.taskQueue})`,
       `  State:            ${db} (recoveries survive a restart)`,
-      `  Try:              TEMPORAL_ADDRESS=${server.address} npx rebound start runbooks/<name>.yaml --param ...`,
+      `  Try:              npx rebound start smoke-test --wait${server.address === config.temporalAddress ? '' : ` (with TEMPORAL_ADDRESS=${server.address})`}`,
       `  Stop:             Ctrl-C`,
       '',
     ].join('\n') + '\n',

@@ -1,7 +1,7 @@
 /** `action`: call a named side effect with templated args, a retry policy, a timeout and an undo. */
 import { z } from 'zod';
 import { actionInputSchemas, actionNames } from '../catalog';
-import { durationSchema } from '../duration';
+import { durationSchema } from '../duration-schema';
 import { templatedArgsSchema } from './common';
 
 export const retrySchema = z.strictObject({

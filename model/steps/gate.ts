@@ -1,7 +1,7 @@
 /** `gate`: poll a read-only check until `expect` holds `consecutive` times in a row, within `timeout`. */
 import { z } from 'zod';
 import { checkInputSchemas, checkNames } from '../catalog';
-import { durationSchema } from '../duration';
+import { durationSchema } from '../duration-schema';
 import { celExpressionSchema, templatedArgsSchema } from './common';
 
 const checkName = z.string().refine((name) => name in checkInputSchemas, {

@@ -7,16 +7,16 @@ import { z } from 'zod';
 import { actionSpecSchema } from './action';
 import { stepBaseShape } from './common';
 import { gateSpecSchema } from './gate';
+import { isStepKind, stepKinds, type StepKind } from './kinds';
 import { waitSpecSchema } from './wait';
 
 export const stepKindSchemas = {
   action: actionSpecSchema,
   gate: gateSpecSchema,
   wait: waitSpecSchema,
-} as const;
+} as const satisfies Record<StepKind, z.ZodType>;
 
-export type StepKind = keyof typeof stepKindSchemas;
-export const stepKinds = Object.keys(stepKindSchemas) as StepKind[];
+export { isStepKind, stepKind, stepKinds, type StepKind } from './kinds';
 
 const base = z.strictObject(stepBaseShape);
 type StepBase = z.infer<typeof base>;
@@ -28,17 +28,6 @@ export type Step = { [K in StepKind]: StepOf<K> }[StepKind];
 const variantSchemas = Object.fromEntries(
   stepKinds.map((kind) => [kind, base.extend({ [kind]: stepKindSchemas[kind] })]),
 ) as unknown as Record<StepKind, z.ZodType>;
-
-function isStepKind(name: string): name is StepKind {
-  return Object.hasOwn(stepKindSchemas, name);
-}
-
-/** The kind key of a validated step. */
-export function stepKind(step: Step): StepKind {
-  const kind = Object.keys(step).find(isStepKind);
-  if (!kind) throw new TypeError(`step "${step.id}" has no kind`);
-  return kind;
-}
 
 /** Dispatches on the kind key so errors speak of the step's own kind, not of every kind at once. */
 export const stepSchema = z.unknown().transform((raw, ctx): Step => {

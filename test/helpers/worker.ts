@@ -1,7 +1,7 @@
 /** An in-process Rebound worker for tests, on its own task queue. */
-import { bundleWorkflowCode, NativeConnection, type Worker } from '@temporalio/worker';
+import { NativeConnection, type Worker, type bundleWorkflowCode } from '@temporalio/worker';
 import { createLogger, routeTemporalLogsToPino } from '../../runtime/logger';
-import { createReboundWorker, workflowsPath } from '../../worker/create-worker';
+import { bundleWorkflows, createReboundWorker } from '../../worker/create-worker';
 
 export interface TestWorker {
   readonly taskQueue: string;
@@ -13,7 +13,7 @@ let bundle: ReturnType<typeof bundleWorkflowCode> | undefined;
 
 /** The workflow bundle, built once per test file. */
 export function workflowBundle(): ReturnType<typeof bundleWorkflowCode> {
-  bundle ??= bundleWorkflowCode({ workflowsPath, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
+  bundle ??= bundleWorkflows(createLogger({ level: 'error', destination: process.stderr, pretty: false }));
   return bundle;
 }
 

@@ -1,0 +1,67 @@
+/**
+ * A real Temporal dev server per test file: free ports and a temporary state directory, so files
+ * run in parallel without sharing anything. Call `stop()` in afterAll.
+ */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { startDevServer, type DevServer } from '../../runtime/dev-server';
+
+export interface TestTemporal {
+  readonly server: DevServer;
+  readonly address: string;
+  readonly namespace: string;
+  /** A client connected when the server started. */
+  readonly client: Client;
+  /** Another client on its own connection (closed by `stop()`). */
+  connectClient(): Promise<Client>;
+  /** A connection for a Worker (closed by `stop()`: shut the Worker down first). */
+  connectWorkerConnection(): Promise<NativeConnection>;
+  /** Closes every connection, stops the server, and removes the state directory if we created it. */
+  stop(): Promise<void>;
+}
+
+export interface TestTemporalOptions {
+  /** Reuse a state directory (e.g. to restart on the same database); the caller removes it. */
+  stateDir?: string;
+}
+
+export async function startTestTemporal(options: TestTemporalOptions = {}): Promise<TestTemporal> {
+  const ownsStateDir = options.stateDir === undefined;
+  const stateDir = options.stateDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'rebound-temporal-')));
+  let server: DevServer;
+  try {
+    server = await startDevServer({ stateDir, port: 0, headless: true });
+  } catch (error) {
+    if (ownsStateDir) await fs.rm(stateDir, { recursive: true, force: true });
+    throw error;
+  }
+  const closers: Array<() => Promise<void>> = [];
+  const connectClient = async () => {
+    const connection = await Connection.connect({ address: server.address });
+    closers.push(() => connection.close());
+    return new Client({ connection, namespace: server.namespace });
+  };
+  const connectWorkerConnection = async () => {
+    const connection = await NativeConnection.connect({ address: server.address });
+    closers.push(() => connection.close());
+    return connection;
+  };
+  const stop = async () => {
+    const closed = await Promise.allSettled(closers.splice(0).map((close) => close()));
+    await server.stop();
+    if (ownsStateDir) await fs.rm(stateDir, { recursive: true, force: true });
+    const failure = closed.find((result) => result.status === 'rejected');
+    if (failure !== undefined) throw failure.reason;
+  };
+  let client: Client;
+  try {
+    client = await connectClient();
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { server, address: server.address, namespace: server.namespace, client, connectClient, connectWorkerConnection, stop };
+}
