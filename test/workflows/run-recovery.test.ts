@@ -194,4 +194,33 @@ spec:
     expect(target.to('/restart')).toHaveLength(restartsBefore);
     expect(target.to('/after').at(-1)?.body).toEqual({ slow: true });
   });
+
+  it('cancels the running step when the runbook timeout runs out and undoes what was done', async () => {
+    const yaml = `
+apiVersion: rebound/v1
+kind: Runbook
+metadata: { name: times-out }
+spec:
+  params:
+    baseUrl: { type: string, required: true }
+  timeout: 2s
+  steps:
+    - id: fence
+      action:
+        name: http.request
+        with: { url: "{{ params.baseUrl }}/fence" }
+        undo: { name: http.request, with: { url: "{{ params.baseUrl }}/unfence" } }
+    - id: long-wait
+      wait: { duration: 1h }
+`;
+    const handle = await startRecoveryFromYaml(client, taskQueue, yaml, { baseUrl: target.url });
+    const report = await handle.result();
+    expect(report.outcome).toBe('rolled-back');
+    expect(report.error).toBe('runbook timeout 2s exceeded');
+    expect(report.steps.map((step) => [step.id, step.status, step.error])).toEqual([
+      ['fence', 'succeeded', undefined],
+      ['long-wait', 'failed', 'cancelled'],
+    ]);
+    expect(target.to('/unfence').map((request) => request.idempotencyKey)).toEqual([`times-out/times-out/${handle.firstExecutionRunId}/fence/undo`]);
+  });
 });
