@@ -22,7 +22,7 @@ export default tseslint.config(
   {
     // The workflow sandbox: deterministic code only. No Node built-ins, no I/O modules, and
     // activities by `import type` only (their code must never be bundled into workflows).
-    files: ['workflows/**/*.ts'],
+    files: ['workflows/**/*.ts', 'bench/handwritten-workflow.ts', 'bench/workflows.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

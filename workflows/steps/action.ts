@@ -7,16 +7,19 @@ import { render } from '../expressions';
 import type { StepExecutor } from './step-executor';
 
 /** A killed worker's activity is retried after this long without a heartbeat (activities beat every second). */
-const heartbeatTimeout = '10s';
+export const actionHeartbeatTimeout = '10s';
+
+/** The retry policy of an action that sets none. */
+export const defaultActionRetry = { maxAttempts: 5, initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' } as const;
 
 type ActionActivity = (request: ActionRequest) => Promise<ActionResult>;
 
 /** Calls one action as an activity with the call's retry policy and timeout. */
 export function callAction(call: ActionCall, request: Omit<ActionRequest, 'input'> & { input: unknown }, summary: string): Promise<ActionResult> {
-  const retry = call.retry ?? { maxAttempts: 5, initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' };
+  const retry = call.retry ?? defaultActionRetry;
   const activities = proxyActivities<Record<string, ActionActivity>>({
     startToCloseTimeout: durationMs(call.timeout),
-    heartbeatTimeout: Math.min(durationMs(heartbeatTimeout), durationMs(call.timeout)),
+    heartbeatTimeout: Math.min(durationMs(actionHeartbeatTimeout), durationMs(call.timeout)),
     retry: {
       maximumAttempts: retry.maxAttempts,
       initialInterval: durationMs(retry.initialInterval),

@@ -1,0 +1,176 @@
+/**
+ * `npm run bench [-- --rounds N --warmup N --json]`: the interpreter against a hand-written
+ * workflow on a private Temporal dev server. See bench/README.md for what is measured.
+ * Figures go to stdout, progress to stderr; exit 0 whatever the ratio, non-zero on errors only.
+ */
+import { setMaxListeners } from 'node:events';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, NativeConnection } from '@temporalio/worker';
+import { startDevServer } from '../runtime/dev-server';
+import { createLogger, routeTemporalLogsToPino } from '../runtime/logger';
+import { createReboundWorker } from '../worker/create-worker';
+import { historyShape, measure, type Measurement } from './measure';
+import { buildReport, formatReport, type BenchReport } from './report';
+
+const steps = 20;
+const taskQueue = 'rebound-bench';
+
+const usage = 'usage: node dist/bench/main.js [--rounds N] [--warmup N] [--json]';
+
+/** Thrown for a bad command line: the message is for the person who typed it. */
+class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** The reason of the abort on Ctrl-C: the benchmark stops between two runs and cleans up. */
+class InterruptedError extends Error {
+  override readonly name = 'InterruptedError';
+}
+
+interface BenchOptions {
+  rounds: number;
+  warmupRounds: number;
+  json: boolean;
+}
+
+function count(text: string | undefined, flag: string, fallback: number, min: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < min) throw new UsageError(`--${flag} expects a whole number ≥ ${min}, got "${text}"\n${usage}`);
+  return value;
+}
+
+function parseOptions(argv: string[]): BenchOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({ args: argv, options: { rounds: { type: 'string' }, warmup: { type: 'string' }, json: { type: 'boolean' } } }));
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n${usage}`);
+  }
+  return { rounds: count(values.rounds, 'rounds', 10, 1), warmupRounds: count(values.warmup, 'warmup', 3, 0), json: values.json === true };
+}
+
+function progress(line: string): void {
+  process.stderr.write(`bench: ${line}\n`);
+}
+
+/** Closes what was opened, last first; a failure is reported and the rest still closes. */
+class Closers {
+  private readonly closers: Array<{ what: string; close: () => Promise<void> }> = [];
+
+  add(what: string, close: () => Promise<void>): void {
+    this.closers.push({ what, close });
+  }
+
+  async closeAll(): Promise<boolean> {
+    let clean = true;
+    for (const { what, close } of this.closers.splice(0).reverse()) {
+      try {
+        await close();
+      } catch (error) {
+        clean = false;
+        progress(`could not stop ${what}: ${(error as Error).message}`);
+      }
+    }
+    return clean;
+  }
+}
+
+const silentBundlerLogger = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
+
+async function runBench(options: BenchOptions, signal: AbortSignal, closers: Closers): Promise<BenchReport> {
+  const logger = createLogger({ level: 'warn', destination: process.stderr, pretty: false });
+  routeTemporalLogsToPino(logger);
+
+  const stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'rebound-bench-'));
+  closers.add('the state directory', () => fs.rm(stateDir, { recursive: true, force: true }));
+  progress(`starting a Temporal dev server (state in ${stateDir})`);
+  const server = await startDevServer({ stateDir, port: 0, headless: true });
+  closers.add('the Temporal dev server', () => server.stop());
+  const connection = await Connection.connect({ address: server.address });
+  // Calls still waiting (a result after an interrupt) are cancelled first: closing under a retrying call throws.
+  const pendingCalls = new AbortController();
+  // The SDK adds an abort listener per call and never removes it: a few hundred per benchmark, harmless.
+  setMaxListeners(0, pendingCalls.signal);
+  closers.add('the client connection', () => {
+    pendingCalls.abort();
+    return connection.close();
+  });
+  const client = new Client({ connection, namespace: server.namespace });
+  signal.throwIfAborted();
+
+  progress('bundling bench/workflows (interpreter + hand-written)');
+  const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./workflows'), logger: silentBundlerLogger });
+  const workerConnection = await NativeConnection.connect({ address: server.address });
+  closers.add('the worker connection', () => workerConnection.close());
+  const worker = await createReboundWorker({ connection: workerConnection, namespace: server.namespace, taskQueue, logger, execAllowList: [], workflowBundle });
+  const running = worker.run();
+  closers.add('the worker', async () => {
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    await running;
+  });
+
+  progress(`running ${options.warmupRounds} warm-up and ${options.rounds} measured rounds of ${steps} steps`);
+  const measurement: Measurement = await Promise.race([
+    connection.withAbortSignal(pendingCalls.signal, () =>
+      measure(client, taskQueue, { steps, rounds: options.rounds, warmupRounds: options.warmupRounds, signal, progress }),
+    ),
+    // The SDK shuts the worker down on Ctrl-C itself; a worker that stops otherwise is an error.
+    // Either way the run in progress would wait for its result forever.
+    running.then(() => Promise.reject(signal.aborted ? signal.reason : new Error('the worker stopped before the benchmark ended'))),
+  ]);
+  progress('reading the histories of the measured runs');
+  const histories = {
+    interpreter: await Promise.all(measurement.workflowIds.interpreter.map((workflowId) => historyShape(client, workflowId))),
+    handwritten: await Promise.all(measurement.workflowIds.handwritten.map((workflowId) => historyShape(client, workflowId))),
+  };
+  return buildReport(measurement, histories, { steps, rounds: options.rounds, warmupRounds: options.warmupRounds });
+}
+
+async function main(): Promise<number> {
+  let options: BenchOptions;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    return 2;
+  }
+  const interrupt = new AbortController();
+  process.on('SIGINT', () => {
+    // A second Ctrl-C does not wait; exiting still kills the dev server (see runtime/dev-server.ts).
+    if (interrupt.signal.aborted) process.exit(130);
+    progress('interrupted (Ctrl-C again to quit at once)');
+    interrupt.abort(new InterruptedError('interrupted'));
+  });
+
+  const closers = new Closers();
+  let exitCode: number;
+  try {
+    const report = await runBench(options, interrupt.signal, closers);
+    process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : formatReport(report));
+    exitCode = 0;
+  } catch (error) {
+    if (error instanceof InterruptedError) {
+      exitCode = 130;
+    } else {
+      progress(`failed: ${error instanceof Error ? error.message : String(error)}`);
+      exitCode = 1;
+    }
+  }
+  progress('stopping the worker and the dev server');
+  const clean = await closers.closeAll();
+  return clean ? exitCode : Math.max(exitCode, 1);
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    progress(`failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);
