@@ -13,8 +13,9 @@ export interface TestTemporal {
   readonly server: DevServer;
   readonly address: string;
   readonly namespace: string;
-  /** A client connected when the server started. */
+  /** A client connected when the server started, and its connection (for operator calls). */
   readonly client: Client;
+  readonly connection: Connection;
   /** Another client on its own connection (closed by `stop()`). */
   connectClient(): Promise<Client>;
   /** A connection for a Worker (closed by `stop()`: shut the Worker down first). */
@@ -39,11 +40,12 @@ export async function startTestTemporal(options: TestTemporalOptions = {}): Prom
     throw error;
   }
   const closers: Array<() => Promise<void>> = [];
-  const connectClient = async () => {
+  const connect = async () => {
     const connection = await Connection.connect({ address: server.address });
     closers.push(() => connection.close());
-    return new Client({ connection, namespace: server.namespace });
+    return connection;
   };
+  const connectClient = async () => new Client({ connection: await connect(), namespace: server.namespace });
   const connectWorkerConnection = async () => {
     const connection = await NativeConnection.connect({ address: server.address });
     closers.push(() => connection.close());
@@ -56,12 +58,13 @@ export async function startTestTemporal(options: TestTemporalOptions = {}): Prom
     const failure = closed.find((result) => result.status === 'rejected');
     if (failure !== undefined) throw failure.reason;
   };
-  let client: Client;
+  let connection: Connection;
   try {
-    client = await connectClient();
+    connection = await connect();
   } catch (error) {
     await stop();
     throw error;
   }
-  return { server, address: server.address, namespace: server.namespace, client, connectClient, connectWorkerConnection, stop };
+  const client = new Client({ connection, namespace: server.namespace });
+  return { server, address: server.address, namespace: server.namespace, client, connection, connectClient, connectWorkerConnection, stop };
 }

@@ -1,0 +1,93 @@
+/** Process configuration: read once from the environment, validated, frozen. */
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Thrown by {@link loadConfig} when an environment variable has a value Rebound cannot use. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const addressPattern = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):(\d{1,5})$/;
+const identifierPattern = /^\S+$/;
+
+// `FOO=` in a shell or an .env file means "not set", so an empty value takes the default.
+function optional<T extends z.ZodType>(schema: T) {
+  return z.preprocess((value) => (typeof value === 'string' && value.trim() === '' ? undefined : value), schema);
+}
+
+function port(fallback: number) {
+  return optional(
+    z
+      .string()
+      .regex(/^\d{1,5}$/, { error: 'expected a port number 0-65535 (0 picks a free port)' })
+      .transform(Number)
+      .refine((value) => value <= 65_535, { error: 'expected a port number 0-65535 (0 picks a free port)' })
+      .default(fallback),
+  );
+}
+
+const envSchema = z.object({
+  TEMPORAL_ADDRESS: optional(
+    z
+      .string()
+      .regex(addressPattern, { error: 'expected host:port, e.g. localhost:7233' })
+      .refine((value) => Number(addressPattern.exec(value)?.[1]) <= 65_535, { error: 'expected host:port with a port 0-65535' })
+      .default('localhost:7233'),
+  ),
+  TEMPORAL_NAMESPACE: optional(z.string().regex(identifierPattern, { error: 'expected a namespace name without spaces' }).default('default')),
+  REBOUND_TASK_QUEUE: optional(z.string().regex(identifierPattern, { error: 'expected a task queue name without spaces' }).default('rebound')),
+  REBOUND_LOG_LEVEL: optional(z.enum(logLevels, { error: `expected one of ${logLevels.join(', ')}` }).default('info')),
+  REBOUND_EXEC_ALLOW: optional(
+    z
+      .string()
+      .transform((value) => value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== ''))
+      .refine((entries) => entries.every((entry) => identifierPattern.test(entry)), {
+        error: 'expected a comma-separated list of command names without spaces, e.g. systemctl,kubectl',
+      })
+      .default([]),
+  ),
+  REBOUND_STATE_DIR: optional(z.string().default('.rebound')),
+  REBOUND_UI_PORT: port(8233),
+  REBOUND_TEMPORAL_PORT: port(7233),
+});
+
+export type LogLevel = (typeof logLevels)[number];
+
+export interface ReboundConfig {
+  /** gRPC address of the Temporal frontend. */
+  readonly temporalAddress: string;
+  readonly namespace: string;
+  readonly taskQueue: string;
+  readonly logLevel: LogLevel;
+  /** Commands the `exec` action may run; empty means `exec` is disabled. */
+  readonly execAllow: readonly string[];
+  /** Absolute path of the directory for local state (the dev server's SQLite file). */
+  readonly stateDir: string;
+  /** Ports of the embedded dev server (`rebound dev`); 0 picks a free port. */
+  readonly uiPort: number;
+  readonly temporalPort: number;
+}
+
+/** Parses the Rebound environment variables; throws a {@link ConfigError} naming the first bad one. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): ReboundConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const variable = String(issue?.path[0] ?? 'environment');
+    // JSON quoting keeps the message on one line whatever the value holds.
+    const got = env[variable] === undefined ? '' : `, got ${JSON.stringify(env[variable])}`;
+    throw new ConfigError(`${variable}: ${issue?.message ?? 'invalid value'}${got}`);
+  }
+  const values = parsed.data;
+  return Object.freeze({
+    temporalAddress: values.TEMPORAL_ADDRESS,
+    namespace: values.TEMPORAL_NAMESPACE,
+    taskQueue: values.REBOUND_TASK_QUEUE,
+    logLevel: values.REBOUND_LOG_LEVEL,
+    execAllow: Object.freeze([...values.REBOUND_EXEC_ALLOW]),
+    stateDir: path.resolve(cwd, values.REBOUND_STATE_DIR),
+    uiPort: values.REBOUND_UI_PORT,
+    temporalPort: values.REBOUND_TEMPORAL_PORT,
+  });
+}

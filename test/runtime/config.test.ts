@@ -1,0 +1,80 @@
+import path from 'node:path';
+import { ConfigError, loadConfig } from '../../runtime/config';
+
+describe('loadConfig', () => {
+  it('uses the documented defaults when nothing is set', () => {
+    expect(loadConfig({}, '/srv/rebound')).toEqual({
+      temporalAddress: 'localhost:7233',
+      namespace: 'default',
+      taskQueue: 'rebound',
+      logLevel: 'info',
+      execAllow: [],
+      stateDir: '/srv/rebound/.rebound',
+      uiPort: 8233,
+      temporalPort: 7233,
+    });
+  });
+
+  it('reads every variable and resolves the state directory against the working directory', () => {
+    const config = loadConfig(
+      {
+        TEMPORAL_ADDRESS: 'temporal.internal:7300',
+        TEMPORAL_NAMESPACE: 'ops',
+        REBOUND_TASK_QUEUE: 'rebound-eu',
+        REBOUND_LOG_LEVEL: 'debug',
+        REBOUND_EXEC_ALLOW: ' systemctl, kubectl ,,',
+        REBOUND_STATE_DIR: 'var/state',
+        REBOUND_UI_PORT: '0',
+        REBOUND_TEMPORAL_PORT: '17233',
+      },
+      '/srv/rebound',
+    );
+    expect(config).toEqual({
+      temporalAddress: 'temporal.internal:7300',
+      namespace: 'ops',
+      taskQueue: 'rebound-eu',
+      logLevel: 'debug',
+      execAllow: ['systemctl', 'kubectl'],
+      stateDir: path.resolve('/srv/rebound', 'var/state'),
+      uiPort: 0,
+      temporalPort: 17233,
+    });
+  });
+
+  it('treats an empty variable as unset', () => {
+    const config = loadConfig({ TEMPORAL_ADDRESS: '', REBOUND_UI_PORT: ' ', REBOUND_LOG_LEVEL: '' });
+    expect(config.temporalAddress).toBe('localhost:7233');
+    expect(config.uiPort).toBe(8233);
+    expect(config.logLevel).toBe('info');
+  });
+
+  it('returns a frozen object, the allow-list included', () => {
+    const config = loadConfig({ REBOUND_EXEC_ALLOW: 'systemctl' });
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.execAllow)).toBe(true);
+  });
+
+  it.each([
+    ['TEMPORAL_ADDRESS', 'localhost', 'expected host:port'],
+    ['TEMPORAL_ADDRESS', 'localhost:99999', 'port 0-65535'],
+    ['TEMPORAL_NAMESPACE', 'my namespace', 'without spaces'],
+    ['REBOUND_TASK_QUEUE', 'a queue', 'without spaces'],
+    ['REBOUND_LOG_LEVEL', 'verbose', 'expected one of fatal, error, warn, info, debug, trace, silent'],
+    ['REBOUND_EXEC_ALLOW', 'systemctl,rm -rf', 'comma-separated list of command names'],
+    ['REBOUND_UI_PORT', 'http', 'expected a port number 0-65535'],
+    ['REBOUND_TEMPORAL_PORT', '70000', 'expected a port number 0-65535'],
+  ])('rejects %s=%j with a one-line ConfigError naming the variable', (variable, value, expectation) => {
+    let thrown: unknown;
+    try {
+      loadConfig({ [variable]: value });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    const message = (thrown as ConfigError).message;
+    expect(message.startsWith(`${variable}: `)).toBe(true);
+    expect(message).toContain(expectation);
+    expect(message).toContain(JSON.stringify(value));
+    expect(message).not.toContain('\n');
+  });
+});
