@@ -63,6 +63,30 @@ export interface CompensationState {
   error?: string;
 }
 
+/** Where one target (a replica, a site, a service) stands: expected vs observed. */
+export interface TargetState {
+  target: string;
+  /** The step acting on it. */
+  step: string;
+  status: 'pending' | 'in-progress' | 'verified' | 'failed' | 'stuck' | 'restored' | 'skipped';
+  expected?: unknown;
+  observed?: unknown;
+  detail?: string;
+}
+
+export const findingKinds = ['drift', 'partial-recovery', 'permission-desync', 'capacity-shortfall', 'shared-failure-domain', 'unhealthy-destination', 'stuck-target', 'break-glass', 'escalation'] as const;
+export type FindingKind = (typeof findingKinds)[number];
+
+/** Something a recovery found that an operator must know, whatever the outcome. */
+export interface Finding {
+  kind: FindingKind;
+  step: string;
+  target?: string;
+  message: string;
+  details?: unknown;
+  at: string;
+}
+
 export interface TimeBudget {
   rto?: string;
   rtoMs?: number;
@@ -81,6 +105,9 @@ export interface RecoveryState {
   endedAt?: string;
   steps: StepState[];
   compensations: CompensationState[];
+  /** Per-target state of the steps that act on targets (rollback waves, failover sites, grants). */
+  targets: TargetState[];
+  findings: Finding[];
   budget: TimeBudget;
   /** Why the recovery did not recover (the failed step's error), when it did not. */
   error?: string;
@@ -92,6 +119,8 @@ export interface RecoveryReport extends RecoveryState {
   timeToRecoverMs: number;
   /** Whether time-to-recover stayed within the RTO; absent when the runbook sets no RTO. */
   rtoMet?: boolean;
+  /** Targets that did not pass verification: why the outcome is `degraded` rather than `recovered`. */
+  unverifiedTargets: string[];
 }
 
 /** Workflow id of a recovery: one recovery per runbook and key at a time. */

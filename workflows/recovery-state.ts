@@ -1,7 +1,7 @@
 /** The recovery's visible state: what the `state` query returns and the report is built from. */
 import { upsertSearchAttributes } from '@temporalio/workflow';
 import { durationMs } from '../model/duration';
-import type { CompensationState, Outcome, Phase, RecoveryInput, RecoveryReport, RecoveryState, StepState } from '../model/recovery';
+import type { CompensationState, Finding, Outcome, Phase, RecoveryInput, RecoveryReport, RecoveryState, StepState, TargetState } from '../model/recovery';
 import { searchAttributes } from '../model/search-attributes';
 import type { Step } from '../model/steps';
 import { stepKind } from '../model/steps/kinds';
@@ -27,6 +27,8 @@ export class RecoveryTracker {
       startedAt: iso(this.startedMs),
       steps: runbook.spec.steps.map((step: Step): StepState => ({ id: step.id, kind: stepKind(step), name: step.name, status: 'pending', attempts: 0 })),
       compensations: [],
+      targets: [],
+      findings: [],
       budget: { rto: runbook.spec.rto, rtoMs: this.rtoMs, elapsedMs: 0, remainingMs: this.rtoMs },
     };
     upsertSearchAttributes([
@@ -59,6 +61,21 @@ export class RecoveryTracker {
     Object.assign(step, { ...patch, endedAt: iso(now), durationMs: now - started });
   }
 
+  /** Creates or updates the state of one target of one step. */
+  target(step: string, target: string, patch: Partial<Omit<TargetState, 'step' | 'target'>>): TargetState {
+    let state = this.state.targets.find((candidate) => candidate.step === step && candidate.target === target);
+    if (!state) {
+      state = { step, target, status: 'pending' };
+      this.state.targets.push(state);
+    }
+    Object.assign(state, patch);
+    return state;
+  }
+
+  addFinding(finding: Omit<Finding, 'at'>): void {
+    this.state.findings.push({ ...finding, at: iso(Date.now()) });
+  }
+
   startCompensation(step: string, action: string): CompensationState {
     const record: CompensationState = { step, action, status: 'running', attempts: 0, startedAt: iso(Date.now()) };
     this.state.compensations.push(record);
@@ -80,7 +97,7 @@ export class RecoveryTracker {
     return this.state;
   }
 
-  finish(outcome: Outcome, error?: string): RecoveryReport {
+  finish(outcome: Outcome, error?: string, unverifiedTargets: string[] = []): RecoveryReport {
     this.endedMs = Date.now();
     this.enterPhase(outcome);
     if (error) this.state.error = error;
@@ -93,6 +110,7 @@ export class RecoveryTracker {
       endedAt: iso(this.endedMs),
       timeToRecoverMs,
       rtoMet: this.rtoMs === undefined ? undefined : outcome === 'recovered' && timeToRecoverMs <= this.rtoMs,
+      unverifiedTargets,
     };
   }
 }

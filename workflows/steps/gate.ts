@@ -5,7 +5,9 @@ import { durationMs } from '../../model/duration';
 import { ExpressionError, evaluateCondition } from '../../model/expressions';
 import { RecoveryFailureTypes } from '../failures';
 import { render } from '../expressions';
-import type { StepExecutor } from './step-executor';
+import type { GateSpec } from '../../model/steps/gate';
+import type { ExpressionContext } from '../../model/expressions';
+import type { StepContext, StepExecutor, StepOutcome } from './step-executor';
 
 type CheckActivity = (request: CheckRequest) => Promise<Observation>;
 
@@ -30,38 +32,45 @@ function isInvalidInput(error: unknown): boolean {
 export const gateExecutor: StepExecutor<'gate'> = {
   phase: 'verifying',
   describe: (step) => `${step.gate.check} until ${step.gate.expect} (${step.id})`,
-  async execute(step, context) {
-    const spec = step.gate;
-    const probe = proxyActivities<Record<string, CheckActivity>>({
-      startToCloseTimeout: checkTimeout,
-      retry: { maximumAttempts: 1 },
-      summary: `${spec.check}: ${context.summary}`,
-    })[spec.check];
-    if (!probe) throw new TypeError(`no activity for check ${spec.check}`);
-    const input = render(spec.with, context.expressionContext());
-    const deadline = Date.now() + durationMs(spec.timeout);
-    const intervalMs = durationMs(spec.interval);
-    let consecutive = 0;
-    let polls = 0;
-    for (;;) {
-      polls += 1;
-      const verdict = await judge(() => probe({ input, runbook: context.runbook, step: step.id }), spec.expect, context.expressionContext());
-      consecutive = verdict.passed ? consecutive + 1 : 0;
-      const output = { observation: verdict.observation, consecutive, required: spec.consecutive, reason: verdict.reason };
-      context.report({ attempts: polls, output });
-      if (consecutive >= spec.consecutive) return { output, attempts: polls };
-      if (Date.now() + intervalMs > deadline) {
-        const last = verdict.reason ?? `expect ${spec.expect} was false`;
-        throw ApplicationFailure.nonRetryable(
-          `gate did not pass ${spec.consecutive} time(s) in a row within ${spec.timeout} (${polls} polls; last: ${last})`,
-          RecoveryFailureTypes.gateTimeout,
-          output,
-        );
-      }
-      await sleep(intervalMs, { summary: `next ${spec.check} poll for ${step.id}` });
-    }
-  },
+  execute: (step, context) => pollGate(step.gate, context),
 };
+
+/**
+ * Polls `spec.check` on durable timers until `spec.expect` holds `consecutive` times in a row.
+ * Used by gate steps and by the verify gates of other steps (waves, traffic shifts), which pass
+ * extra variables for the expression (e.g. `wave`) and a label for the timeout message.
+ */
+export async function pollGate(spec: GateSpec, context: StepContext, extra: ExpressionContext = {}, label = 'gate'): Promise<StepOutcome> {
+  const probe = proxyActivities<Record<string, CheckActivity>>({
+    startToCloseTimeout: checkTimeout,
+    retry: { maximumAttempts: 1 },
+    summary: `${spec.check}: ${context.summary}`,
+  })[spec.check];
+  if (!probe) throw new TypeError(`no activity for check ${spec.check}`);
+  const expressionContext = () => ({ ...context.expressionContext(), ...extra });
+  const input = render(spec.with, expressionContext());
+  const deadline = Date.now() + durationMs(spec.timeout);
+  const intervalMs = durationMs(spec.interval);
+  let consecutive = 0;
+  let polls = 0;
+  for (;;) {
+    polls += 1;
+    const verdict = await judge(() => probe({ input, runbook: context.runbook, step: context.step }), spec.expect, expressionContext());
+    consecutive = verdict.passed ? consecutive + 1 : 0;
+    const output = { observation: verdict.observation, consecutive, required: spec.consecutive, reason: verdict.reason };
+    context.report({ attempts: polls, output });
+    if (consecutive >= spec.consecutive) return { output, attempts: polls };
+    if (Date.now() + intervalMs > deadline) {
+      const last = verdict.reason ?? `expect ${spec.expect} was false`;
+      throw ApplicationFailure.nonRetryable(
+        `${label} did not pass ${spec.consecutive} time(s) in a row within ${spec.timeout} (${polls} polls; last: ${last})`,
+        RecoveryFailureTypes.gateTimeout,
+        output,
+      );
+    }
+    await sleep(intervalMs, { summary: `next ${spec.check} poll for ${context.step}` });
+  }
+}
 
 async function judge(probe: () => Promise<Observation>, expect: string, context: Record<string, unknown>): Promise<Verdict> {
   let observation: Observation;

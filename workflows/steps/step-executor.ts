@@ -1,6 +1,6 @@
 /** What every step kind implements, and what the interpreter gives it. */
 import type { ExpressionContext } from '../../model/expressions';
-import type { Phase, StepState } from '../../model/recovery';
+import type { Finding, Phase, StepState, TargetState } from '../../model/recovery';
 import type { StepKind, StepOf } from '../../model/steps';
 
 /** An undo registered by a completed step; run in reverse order when a later step fails. */
@@ -11,7 +11,16 @@ export interface Compensation {
   run(): Promise<{ attempts: number }>;
 }
 
+/** Work that must happen at the end of the recovery whatever its outcome (e.g. revoking break-glass access). */
+export interface Finalizer {
+  step: string;
+  description: string;
+  run(): Promise<void>;
+}
+
 export interface StepContext {
+  /** The step's id. */
+  readonly step: string;
   readonly runbook: string;
   /** The step's rendered `name`, or a default naming its kind and id: used as activity and timer summaries. */
   readonly summary: string;
@@ -23,6 +32,16 @@ export interface StepContext {
   report(patch: Partial<Pick<StepState, 'attempts' | 'output'>>): void;
   /** Registers an undo for this step. */
   pushCompensation(compensation: Compensation): void;
+  /** Registers work that runs when the recovery ends, also when it fails or is aborted. */
+  pushFinalizer(finalizer: Omit<Finalizer, 'step'>): void;
+  /** `<idempotencyPrefix>/<stepId>[/<part>...]`: the key for one effect of this step. */
+  idempotencyKey(...parts: string[]): string;
+  /** Creates or updates the state of one target this step acts on. */
+  target(target: string, patch: Partial<Omit<TargetState, 'step' | 'target'>>): void;
+  /** Records a finding (drift, desync, shortfall, ...) in the recovery's state and report. */
+  finding(finding: Omit<Finding, 'at' | 'step'>): void;
+  /** Marks targets that did not pass verification: the recovery can then only end `degraded`. */
+  unverified(targets: string[]): void;
 }
 
 export interface StepOutcome {
