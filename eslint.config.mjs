@@ -30,7 +30,7 @@ export default tseslint.config(
           paths: nodeBuiltins.map((name) => ({ name, message: 'Workflow code runs in a deterministic sandbox: no Node built-ins.' })),
           patterns: [
             { group: ['**/activities', '**/activities/**'], allowTypeImports: true, message: 'Import activities with `import type` only.' },
-            { regex: '^zod$|/model/(steps(/index|/action|/gate|/wait|/common)?|runbook|catalog|params|duration-schema)$', allowTypeImports: true, message: 'Schemas stay out of the workflow bundle: import their types only.' },
+            { regex: '^zod$|/model/(steps(/(?!kinds$)[a-z-]+)?|runbook|catalog|params|duration-schema|inventory)$', allowTypeImports: true, message: 'Schemas stay out of the workflow bundle: import their types only.' },
             { group: ['**/runtime/**', '**/worker/**', '**/cli/**', '**/model/loader', '@temporalio/client', '@temporalio/worker', '@temporalio/activity', 'pino', 'pino-pretty', 'yaml', 'commander', 'fs', 'http', 'https', 'child_process', 'net'], message: 'Workflow code must not do I/O.' },
           ],
         },

@@ -73,6 +73,14 @@ program
   .option('--headless', 'no Temporal Web UI')
   .action(run(async (options: { headless?: boolean }) => (await import('./commands/dev')).devCommand(options)));
 
+program
+  .command('fleet')
+  .description('run the demo fleet (a multi-site deployment in memory) for demos and tests')
+  .option('--seed <file>', 'seed YAML (default examples/fleet/seed.yaml)')
+  .option('--port <port>', 'port on 127.0.0.1 (default FLEET_PORT or 9400)')
+  .addHelpText('after', '\nExamples:\n  rebound fleet\n  curl -X POST -H content-type:application/json -d \'{"service":"checkout","version":"v42"}\' http://127.0.0.1:9400/v1/faults/bad-deploy')
+  .action(run(async (options: { seed?: string; port?: string }) => (await import('./commands/fleet')).fleetCommand(options)));
+
 function fail(message: string, code: number, hint?: string): void {
   process.stderr.write(`rebound: ${message}\n${hint ? `hint: ${hint}\n` : ''}`);
   process.exitCode = code;

@@ -5,6 +5,7 @@
 import type { ParamValue } from './params';
 import type { Runbook } from './runbook';
 import type { StepKind } from './steps';
+import type { ApprovalTimeoutBehaviour } from './steps/approval';
 
 export const phases = ['preflight', 'mitigating', 'verifying', 'soaking', 'recovered', 'degraded', 'rolled-back', 'failed', 'aborted'] as const;
 export type Phase = (typeof phases)[number];
@@ -94,6 +95,32 @@ export interface TimeBudget {
   remainingMs?: number;
 }
 
+/** One approver's answer to an approval step. */
+export interface ApprovalAnswer {
+  identity: string;
+  decision: 'approve' | 'reject';
+  reason?: string;
+  at: string;
+}
+
+export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'timed-out' | 'cancelled';
+
+/** What an approval step asked for and every answer it received, with who gave it. */
+export interface ApprovalState {
+  step: string;
+  approvers: string[];
+  quorum: number;
+  allowSelfApproval: boolean;
+  onTimeout: ApprovalTimeoutBehaviour;
+  /** The runbook's message, rendered. */
+  message?: string;
+  status: ApprovalStatus;
+  requestedAt: string;
+  deadline: string;
+  decidedAt?: string;
+  answers: ApprovalAnswer[];
+}
+
 export interface RecoveryState {
   workflowId: string;
   runbook: { name: string; hash: string };
@@ -108,6 +135,8 @@ export interface RecoveryState {
   /** Per-target state of the steps that act on targets (rollback waves, failover sites, grants). */
   targets: TargetState[];
   findings: Finding[];
+  /** Approval steps reached so far, with their answers. */
+  approvals: ApprovalState[];
   budget: TimeBudget;
   /** Why the recovery did not recover (the failed step's error), when it did not. */
   error?: string;

@@ -48,6 +48,7 @@ const envSchema = z.object({
       .default([]),
   ),
   REBOUND_STATE_DIR: optional(z.string().default('.rebound')),
+  REBOUND_INVENTORY: optional(z.string().optional()),
   REBOUND_UI_PORT: port(8233),
   REBOUND_TEMPORAL_PORT: port(7233),
 });
@@ -64,6 +65,8 @@ export interface ReboundConfig {
   readonly execAllow: readonly string[];
   /** Absolute path of the directory for local state (the dev server's SQLite file). */
   readonly stateDir: string;
+  /** Absolute path of the inventory YAML the driver activities act on; unset disables them. */
+  readonly inventoryFile: string | undefined;
   /** Ports of the embedded dev server (`rebound dev`); 0 picks a free port. */
   readonly uiPort: number;
   readonly temporalPort: number;
@@ -87,6 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     logLevel: values.REBOUND_LOG_LEVEL,
     execAllow: Object.freeze([...values.REBOUND_EXEC_ALLOW]),
     stateDir: path.resolve(cwd, values.REBOUND_STATE_DIR),
+    inventoryFile: values.REBOUND_INVENTORY === undefined ? undefined : path.resolve(cwd, values.REBOUND_INVENTORY),
     uiPort: values.REBOUND_UI_PORT,
     temporalPort: values.REBOUND_TEMPORAL_PORT,
   });

@@ -2,6 +2,7 @@
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createActivities } from '../activities';
+import type { Inventory } from '../model/inventory';
 
 export interface ReboundWorkerOptions {
   connection: NativeConnection;
@@ -9,6 +10,8 @@ export interface ReboundWorkerOptions {
   taskQueue: string;
   logger: Logger;
   execAllowList: readonly string[];
+  /** What the driver activities act on (REBOUND_INVENTORY); without it they fail with `NoInventory`. */
+  inventory?: Inventory | undefined;
   /** Defaults to bundling `workflows/` at start; tests and benchmarks may pass a prebuilt bundle. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** For tests that keep a worker from picking up activities it should not run. */
@@ -27,13 +30,13 @@ export function bundleWorkflows(logger: Logger): ReturnType<typeof bundleWorkflo
 }
 
 export async function createReboundWorker(options: ReboundWorkerOptions): Promise<Worker> {
-  const { connection, namespace, taskQueue, logger, execAllowList } = options;
+  const { connection, namespace, taskQueue, logger, execAllowList, inventory } = options;
   return Worker.create({
     connection,
     namespace,
     taskQueue,
     workflowBundle: options.workflowBundle ?? (await bundleWorkflows(logger)),
-    activities: createActivities({ execAllowList, logger }),
+    activities: createActivities({ execAllowList, logger, inventory }),
     // Shutting down lets running activities finish (or be retried elsewhere) instead of being cut off.
     shutdownGraceTime: '10s',
     ...options.extra,

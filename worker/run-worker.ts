@@ -1,6 +1,7 @@
 /** Runs a Rebound worker until SIGINT/SIGTERM, then shuts it down gracefully. */
 import { NativeConnection } from '@temporalio/worker';
 import type { Logger } from 'pino';
+import { readInventoryFile } from '../activities/drivers/inventory-file';
 import type { ReboundConfig } from '../runtime/config';
 import { routeTemporalLogsToPino } from '../runtime/logger';
 import { createReboundWorker } from './create-worker';
@@ -13,6 +14,13 @@ export interface RunningWorker {
 
 export async function startWorker(config: ReboundConfig, logger: Logger, address = config.temporalAddress): Promise<RunningWorker> {
   routeTemporalLogsToPino(logger);
+  // Before connecting: a bad inventory is a configuration error, reported with file:line:col.
+  const inventory = config.inventoryFile === undefined ? undefined : await readInventoryFile(config.inventoryFile);
+  if (inventory === undefined) {
+    logger.info('no inventory (REBOUND_INVENTORY unset): driver activities will fail with NoInventory');
+  } else {
+    logger.info({ inventory: inventory.metadata.name, file: config.inventoryFile }, 'inventory loaded');
+  }
   const connection = await NativeConnection.connect({ address });
   const worker = await createReboundWorker({
     connection,
@@ -20,6 +28,7 @@ export async function startWorker(config: ReboundConfig, logger: Logger, address
     taskQueue: config.taskQueue,
     logger,
     execAllowList: config.execAllow,
+    inventory,
   });
   logger.info({ address, namespace: config.namespace, taskQueue: config.taskQueue }, 'worker started');
   const done = worker.run().finally(() => connection.close());

@@ -29,6 +29,7 @@ export class RecoveryTracker {
       compensations: [],
       targets: [],
       findings: [],
+      approvals: [],
       budget: { rto: runbook.spec.rto, rtoMs: this.rtoMs, elapsedMs: 0, remainingMs: this.rtoMs },
     };
     upsertSearchAttributes([

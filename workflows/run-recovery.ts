@@ -14,6 +14,7 @@ import { condition, render } from './expressions';
 import { stateQuery } from './queries';
 import { RecoveryTracker } from './recovery-state';
 import { stepExecutors } from './steps';
+import { installApprovalHandlers } from './steps/approval';
 import type { Compensation, Finalizer, StepContext } from './steps/step-executor';
 
 function runStep<K extends StepKind>(kind: K, step: StepOf<K>, context: StepContext) {
@@ -80,6 +81,7 @@ export async function runRecovery(input: RecoveryInput): Promise<RecoveryReport>
   const info = workflowInfo();
   const tracker = new RecoveryTracker(info.workflowId, input);
   setHandler(stateQuery, () => tracker.snapshot());
+  installApprovalHandlers(tracker.state);
   const outputs: Record<string, unknown> = {};
   const run: RecoveryRun = {
     input,

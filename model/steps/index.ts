@@ -5,15 +5,23 @@
  */
 import { z } from 'zod';
 import { actionSpecSchema } from './action';
+import { approvalSpecSchema } from './approval';
 import { stepBaseShape } from './common';
+import { failoverSpecSchema } from './failover';
 import { gateSpecSchema } from './gate';
 import { isStepKind, stepKinds, type StepKind } from './kinds';
+import { permissionsSpecSchema } from './permissions';
+import { rollbackSpecSchema } from './rollback';
 import { waitSpecSchema } from './wait';
 
 export const stepKindSchemas = {
   action: actionSpecSchema,
   gate: gateSpecSchema,
   wait: waitSpecSchema,
+  approval: approvalSpecSchema,
+  rollback: rollbackSpecSchema,
+  failover: failoverSpecSchema,
+  permissions: permissionsSpecSchema,
 } as const satisfies Record<StepKind, z.ZodType>;
 
 export { isStepKind, stepKind, stepKinds, type StepKind } from './kinds';

@@ -1,5 +1,6 @@
 /** An in-process Rebound worker for tests, on its own task queue. */
 import { NativeConnection, type Worker, type bundleWorkflowCode } from '@temporalio/worker';
+import type { Inventory } from '../../model/inventory';
 import { createLogger, routeTemporalLogsToPino } from '../../runtime/logger';
 import { bundleWorkflows, createReboundWorker } from '../../worker/create-worker';
 
@@ -17,11 +18,16 @@ export function workflowBundle(): ReturnType<typeof bundleWorkflowCode> {
   return bundle;
 }
 
-export async function startTestWorker(address: string, taskQueue: string, execAllowList: string[] = []): Promise<TestWorker> {
+export interface TestWorkerOptions {
+  /** For the driver activities; without it they fail with `NoInventory`. */
+  inventory?: Inventory;
+}
+
+export async function startTestWorker(address: string, taskQueue: string, execAllowList: string[] = [], options: TestWorkerOptions = {}): Promise<TestWorker> {
   const logger = createLogger({ level: (process.env.REBOUND_LOG_LEVEL as 'warn' | undefined) ?? 'error', destination: process.stderr, pretty: false });
   routeTemporalLogsToPino(logger);
   const connection = await NativeConnection.connect({ address });
-  const worker = await createReboundWorker({ connection, namespace: 'default', taskQueue, logger, execAllowList, workflowBundle: await workflowBundle() });
+  const worker = await createReboundWorker({ connection, namespace: 'default', taskQueue, logger, execAllowList, inventory: options.inventory, workflowBundle: await workflowBundle() });
   const running = worker.run();
   return {
     taskQueue,

@@ -1,0 +1,74 @@
+/**
+ * `permissions` steps: read a service's grants, diff them against the desired policy, apply the
+ * diff and verify equality. Break-glass grants are revoked by a finalizer when the recovery ends,
+ * whatever its outcome.
+ */
+import { ApplicationFailure } from '@temporalio/workflow';
+import type { Grant } from '../../model/drivers';
+import type { PermissionsSpec } from '../../model/steps/permissions';
+import { render } from '../expressions';
+import { driverCall, driverFor } from './drivers';
+import type { StepContext, StepExecutor } from './step-executor';
+
+const grantKey = (grant: Pick<Grant, 'principal' | 'role'>) => `${grant.principal}:${grant.role}`;
+
+/** What must be added and removed so that the (non-break-glass) grants equal the desired ones. */
+export function grantDiff(actual: Grant[], desired: Pick<Grant, 'principal' | 'role'>[]) {
+  const managed = actual.filter((grant) => !grant.breakGlass);
+  const have = new Set(managed.map(grantKey));
+  const want = new Set(desired.map(grantKey));
+  return {
+    add: desired.filter((grant) => !have.has(grantKey(grant))).map(({ principal, role }) => ({ principal, role })),
+    remove: managed.filter((grant) => !want.has(grantKey(grant))).map(({ principal, role }) => ({ principal, role })),
+  };
+}
+
+export const permissionsExecutor: StepExecutor<'permissions'> = {
+  phase: 'mitigating',
+  describe: (step) => `re-sync access to ${step.permissions.service} (${step.id})`,
+  async execute(step, context) {
+    const spec = render(step.permissions, context.expressionContext()) as PermissionsSpec;
+    const driver = driverFor(context);
+    const target = `${spec.service}/grants`;
+    // Registered first: whatever happens next, emergency access does not outlive the recovery.
+    if (spec.revokeBreakGlass) {
+      context.pushFinalizer({ description: `revoking break-glass access to ${spec.service}`, run: () => revokeBreakGlass(context, spec.service) });
+    }
+    if (spec.breakGlass.length > 0) {
+      const add = spec.breakGlass.map((grant) => ({ ...grant, breakGlass: true }));
+      await driver['access.apply'](driverCall(context, { service: spec.service, diff: { add, remove: [] } }, context.idempotencyKey('break-glass')));
+    }
+    const actual = await driver['access.read'](driverCall(context, { service: spec.service }));
+    const diff = grantDiff(actual, spec.desired);
+    if (diff.add.length + diff.remove.length > 0) {
+      context.finding({
+        kind: 'permission-desync',
+        target,
+        message: `${spec.service}: ${diff.add.length} grant(s) missing, ${diff.remove.length} not in the policy`,
+        details: diff,
+      });
+      context.target(target, { status: 'in-progress', expected: spec.desired, observed: actual });
+      await driver['access.apply'](driverCall(context, { service: spec.service, diff }, context.idempotencyKey('apply')));
+    }
+    const after = await driver['access.read'](driverCall(context, { service: spec.service }));
+    const remaining = grantDiff(after, spec.desired);
+    if (remaining.add.length + remaining.remove.length > 0) {
+      context.target(target, { status: 'failed', expected: spec.desired, observed: after });
+      throw ApplicationFailure.nonRetryable(`${spec.service}: grants still differ from the policy after re-sync`, 'PermissionsNotConverged', remaining);
+    }
+    context.target(target, { status: 'verified', expected: spec.desired, observed: after });
+    return { output: { added: diff.add.length, removed: diff.remove.length }, attempts: 1 };
+  },
+};
+
+async function revokeBreakGlass(context: StepContext, service: string): Promise<void> {
+  const driver = driverFor(context, `revoke break-glass access to ${service}`);
+  const grants = await driver['access.read'](driverCall(context, { service }));
+  const open = grants.filter((grant) => grant.breakGlass);
+  for (const grant of open) {
+    await driver['access.revoke'](driverCall(context, { service, principal: grant.principal, role: grant.role }, context.idempotencyKey('revoke', grant.principal, grant.role)));
+  }
+  if (open.length > 0) {
+    context.finding({ kind: 'break-glass', target: `${service}/grants`, message: `revoked ${open.length} break-glass grant(s) on ${service}: ${open.map(grantKey).join(', ')}` });
+  }
+}
