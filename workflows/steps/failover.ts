@@ -72,7 +72,7 @@ export const failoverExecutor: StepExecutor<'failover'> = {
       const next = shiftedWeights(traffic.weights, spec.from, destination, percent);
       const predicted = healthyServingCapacity(sites.map((site) => (site.site === spec.from ? { ...site, healthy: false } : site)), next);
       if (predicted < minimum) {
-        await shiftBack(context, spec, traffic, percent, driver);
+        if (weights !== traffic.weights) await shiftBack(context, spec, traffic, percent, driver);
         fail(context, spec, `shifting ${percent}% would leave ${predicted} rps of healthy capacity, below the minimum ${minimum}`, 'capacity-shortfall');
       }
       await driver['traffic.shift'](driverCall(context, { service: spec.service, weights: next }, context.idempotencyKey(`shift-${percent}`)));
