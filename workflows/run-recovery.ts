@@ -15,7 +15,7 @@ import { stateQuery } from './queries';
 import { RecoveryTracker } from './recovery-state';
 import { stepExecutors } from './steps';
 import { installApprovalHandlers } from './steps/approval';
-import type { Compensation, Finalizer, StepContext } from './steps/step-executor';
+import type { Compensation, Finalizer, NestedScope, StepContext, StepTracking } from './steps/step-executor';
 
 function runStep<K extends StepKind>(kind: K, step: StepOf<K>, context: StepContext) {
   return stepExecutors[kind].execute(step, context);
@@ -30,51 +30,103 @@ interface RecoveryRun {
   input: RecoveryInput;
   tracker: RecoveryTracker;
   runbook: string;
-  outputs: Record<string, unknown>;
   compensations: Compensation[];
   finalizers: Finalizer[];
   unverified: Set<string>;
-  idempotencyPrefix: string;
-  expressionContext(): ExpressionContext;
 }
 
-async function runOneStep(run: RecoveryRun, step: Step): Promise<void> {
+/** Where steps run: the runbook's own list, or nested (one item of a `foreach`). */
+interface StepScope {
+  /** Prefix of the idempotency keys of the steps in this scope. */
+  prefix: string;
+  /** Outputs of the steps of this scope, by id (`steps.<id>.output` in expressions). */
+  outputs: Record<string, unknown>;
+  /** Extra expression variables, e.g. `item`. */
+  variables: ExpressionContext;
+  /** Where completed steps push their undos. */
+  compensations: Compensation[];
+  track: StepTracking;
+  /** Outputs visible from the enclosing scope. */
+  parentOutputs?: Record<string, unknown>;
+}
+
+function scopeExpressions(run: RecoveryRun, scope: StepScope): ExpressionContext {
+  return { params: run.input.params, key: run.input.key, ...scope.variables, steps: { ...scope.parentOutputs, ...scope.outputs } };
+}
+
+function topLevelTracking(tracker: RecoveryTracker): StepTracking {
+  return {
+    skipped: (id) => tracker.endStep(id, { status: 'skipped' }),
+    started: (id, name) => tracker.startStep(id, name),
+    report: (id, patch) => Object.assign(tracker.step(id), patch),
+    succeeded: (id, attempts, output) => tracker.endStep(id, { status: 'succeeded', attempts, output }),
+    failed: (id, error) => tracker.endStep(id, { status: 'failed', error }),
+  };
+}
+
+async function runOneStep(run: RecoveryRun, scope: StepScope, step: Step): Promise<void> {
   const { tracker, runbook } = run;
   const kind = stepKind(step);
-  if (step.when && !condition(step.when, run.expressionContext())) {
-    tracker.endStep(step.id, { status: 'skipped' });
+  const expressionContext = () => scopeExpressions(run, scope);
+  if (step.when && !condition(step.when, expressionContext())) {
+    scope.track.skipped(step.id);
     return;
   }
   const phase = stepExecutors[kind].phase;
   if (phase) tracker.enterPhase(phase);
-  const name = step.name === undefined ? undefined : String(render(step.name, run.expressionContext()));
-  tracker.startStep(step.id, name);
-  log.info('step started', { runbook, step: step.id, kind });
+  const name = step.name === undefined ? undefined : String(render(step.name, expressionContext()));
+  scope.track.started(step.id, name);
+  log.info('step started', { runbook, step: step.id, kind, scope: scope.prefix });
+  const keyOf = (...parts: string[]) => [scope.prefix, step.id, ...parts].join('/');
   const context: StepContext = {
     step: step.id,
     runbook,
     summary: name ?? describeStep(kind, step as StepOf<typeof kind>),
-    idempotencyPrefix: run.idempotencyPrefix,
-    expressionContext: run.expressionContext,
-    report: (patch) => Object.assign(tracker.step(step.id), patch),
-    pushCompensation: (compensation) => run.compensations.push(compensation),
+    idempotencyPrefix: scope.prefix,
+    expressionContext,
+    report: (patch) => scope.track.report(step.id, patch),
+    pushCompensation: (compensation) => scope.compensations.push(compensation),
     pushFinalizer: (finalizer) => run.finalizers.push({ ...finalizer, step: step.id }),
-    idempotencyKey: (...parts) => [run.idempotencyPrefix, step.id, ...parts].join('/'),
+    idempotencyKey: keyOf,
     target: (target, patch) => tracker.target(step.id, target, patch),
     finding: (finding) => tracker.addFinding({ ...finding, step: step.id }),
     unverified: (targets) => targets.forEach((target) => run.unverified.add(target)),
+    runNested: (steps, nested) => runNestedSteps(run, scope, steps, { ...nested, prefix: keyOf(nested.key) }),
   };
   try {
     const outcome = await runStep(kind, step as StepOf<typeof kind>, context);
-    run.outputs[step.id] = { output: outcome.output };
-    tracker.endStep(step.id, { status: 'succeeded', attempts: outcome.attempts, output: outcome.output });
-    log.info('step succeeded', { runbook, step: step.id, kind });
+    scope.outputs[step.id] = { output: outcome.output };
+    scope.track.succeeded(step.id, outcome.attempts, outcome.output);
+    log.info('step succeeded', { runbook, step: step.id, kind, scope: scope.prefix });
   } catch (error) {
     const message = isCancellation(error) ? 'cancelled' : describeError(error);
-    tracker.endStep(step.id, { status: 'failed', error: message });
-    log.warn('step failed', { runbook, step: step.id, kind, error: message });
+    scope.track.failed(step.id, message);
+    log.warn('step failed', { runbook, step: step.id, kind, scope: scope.prefix, error: message });
     throw error;
   }
+}
+
+/**
+ * Runs nested steps (one item of a `foreach`) in their own scope. When one fails, the item's own
+ * completed steps are undone at once and the error is rethrown; when all succeed, their undos join
+ * the enclosing scope's stack, so a later failure of the recovery undoes them too.
+ */
+async function runNestedSteps(run: RecoveryRun, parent: StepScope, steps: Step[], nested: NestedScope & { prefix: string }): Promise<void> {
+  const scope: StepScope = {
+    prefix: nested.prefix,
+    outputs: {},
+    variables: { ...parent.variables, ...nested.variables },
+    compensations: [],
+    track: nested.track,
+    parentOutputs: { ...parent.parentOutputs, ...parent.outputs },
+  };
+  try {
+    for (const step of steps) await runOneStep(run, scope, step);
+  } catch (error) {
+    await CancellationScope.nonCancellable(() => undo(scope.compensations, run, nested.key));
+    throw error;
+  }
+  parent.compensations.push(...scope.compensations);
 }
 
 export async function runRecovery(input: RecoveryInput): Promise<RecoveryReport> {
@@ -82,24 +134,27 @@ export async function runRecovery(input: RecoveryInput): Promise<RecoveryReport>
   const tracker = new RecoveryTracker(info.workflowId, input);
   setHandler(stateQuery, () => tracker.snapshot());
   installApprovalHandlers(tracker.state);
-  const outputs: Record<string, unknown> = {};
   const run: RecoveryRun = {
     input,
     tracker,
     runbook: input.runbook.metadata.name,
-    outputs,
     compensations: [],
     finalizers: [],
     unverified: new Set(),
+  };
+  const scope: StepScope = {
     // The first run's id keeps keys unique per recovery even when a later recovery reuses the workflow id.
-    idempotencyPrefix: `${info.workflowId}/${info.firstExecutionRunId}`,
-    expressionContext: () => ({ params: input.params, key: input.key, steps: outputs }),
+    prefix: `${info.workflowId}/${info.firstExecutionRunId}`,
+    outputs: {},
+    variables: {},
+    compensations: run.compensations,
+    track: topLevelTracking(tracker),
   };
 
   let failure: string | undefined;
   try {
     await CancellationScope.withTimeout(durationMs(input.runbook.spec.timeout), async () => {
-      for (const step of input.runbook.spec.steps as Step[]) await runOneStep(run, step);
+      for (const step of input.runbook.spec.steps as Step[]) await runOneStep(run, scope, step);
     });
   } catch (error) {
     const timedOut = isCancellation(error) && !CancellationScope.current().consideredCancelled;
@@ -118,22 +173,28 @@ export async function runRecovery(input: RecoveryInput): Promise<RecoveryReport>
 }
 
 /** Runs the undos in reverse order; each is checkpointed and retried. A failed undo makes the outcome `failed`. */
-async function compensate({ compensations, tracker, runbook }: RecoveryRun): Promise<Outcome> {
-  if (compensations.length === 0) return 'failed';
+async function compensate(run: RecoveryRun): Promise<Outcome> {
+  if (run.compensations.length === 0) return 'failed';
+  return (await undo(run.compensations, run)) ? 'rolled-back' : 'failed';
+}
+
+/** Runs `compensations` in reverse order, recording each; false when any undo failed. */
+async function undo(compensations: Compensation[], { tracker, runbook }: RecoveryRun, label?: string): Promise<boolean> {
   let allUndone = true;
   for (const compensation of [...compensations].reverse()) {
-    const record = tracker.startCompensation(compensation.step, compensation.action);
-    log.info('compensation started', { runbook, step: compensation.step, action: compensation.action });
+    const step = label === undefined ? compensation.step : `${label}/${compensation.step}`;
+    const record = tracker.startCompensation(step, compensation.action);
+    log.info('compensation started', { runbook, step, action: compensation.action });
     try {
       const { attempts } = await compensation.run();
       tracker.endCompensation(record, { status: 'succeeded', attempts });
     } catch (error) {
       allUndone = false;
       tracker.endCompensation(record, { status: 'failed', attempts: record.attempts, error: describeError(error) });
-      log.error('compensation failed', { runbook, step: compensation.step, error: describeError(error) });
+      log.error('compensation failed', { runbook, step, error: describeError(error) });
     }
   }
-  return allUndone ? 'rolled-back' : 'failed';
+  return allUndone;
 }
 
 /** Runs every finalizer, in reverse order of registration; a failure is an escalation finding. */

@@ -8,6 +8,7 @@ import { actionSpecSchema } from './action';
 import { approvalSpecSchema } from './approval';
 import { stepBaseShape } from './common';
 import { failoverSpecSchema } from './failover';
+import { foreachSpecSchema } from './foreach';
 import { gateSpecSchema } from './gate';
 import { isStepKind, stepKinds, type StepKind } from './kinds';
 import { permissionsSpecSchema } from './permissions';
@@ -22,6 +23,7 @@ export const stepKindSchemas = {
   rollback: rollbackSpecSchema,
   failover: failoverSpecSchema,
   permissions: permissionsSpecSchema,
+  foreach: foreachSpecSchema,
 } as const satisfies Record<StepKind, z.ZodType>;
 
 export { isStepKind, stepKind, stepKinds, type StepKind } from './kinds';

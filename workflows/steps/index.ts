@@ -3,6 +3,7 @@ import type { StepKind } from '../../model/steps';
 import { actionExecutor } from './action';
 import { approvalExecutor } from './approval';
 import { failoverExecutor } from './failover';
+import { foreachExecutor } from './foreach';
 import { gateExecutor } from './gate';
 import { permissionsExecutor } from './permissions';
 import { rollbackExecutor } from './rollback';
@@ -17,4 +18,5 @@ export const stepExecutors: { [K in StepKind]: StepExecutor<K> } = {
   rollback: rollbackExecutor,
   failover: failoverExecutor,
   permissions: permissionsExecutor,
+  foreach: foreachExecutor,
 };

@@ -1,7 +1,7 @@
 /** What every step kind implements, and what the interpreter gives it. */
 import type { ExpressionContext } from '../../model/expressions';
 import type { Finding, Phase, StepState, TargetState } from '../../model/recovery';
-import type { StepKind, StepOf } from '../../model/steps';
+import type { Step, StepKind, StepOf } from '../../model/steps';
 
 /** An undo registered by a completed step; run in reverse order when a later step fails. */
 export interface Compensation {
@@ -16,6 +16,24 @@ export interface Finalizer {
   step: string;
   description: string;
   run(): Promise<void>;
+}
+
+/** How the steps of a scope report their progress (top-level steps to the step list; nested ones to their item). */
+export interface StepTracking {
+  skipped(step: string): void;
+  started(step: string, name: string | undefined): void;
+  report(step: string, patch: Partial<Pick<StepState, 'attempts' | 'output'>>): void;
+  succeeded(step: string, attempts: number, output: unknown): void;
+  failed(step: string, error: string): void;
+}
+
+/** One nested run of steps (e.g. one item of a `foreach`). */
+export interface NestedScope {
+  /** Distinguishes this run's idempotency keys and compensation records, e.g. the item. */
+  key: string;
+  /** Expression variables for the nested steps, e.g. `{ item }`. */
+  variables: ExpressionContext;
+  track: StepTracking;
 }
 
 export interface StepContext {
@@ -42,6 +60,8 @@ export interface StepContext {
   finding(finding: Omit<Finding, 'at' | 'step'>): void;
   /** Marks targets that did not pass verification: the recovery can then only end `degraded`. */
   unverified(targets: string[]): void;
+  /** Runs steps nested in this one, in order; a failure undoes that run's own completed steps and rethrows. */
+  runNested(steps: Step[], scope: NestedScope): Promise<void>;
 }
 
 export interface StepOutcome {
