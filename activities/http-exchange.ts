@@ -41,6 +41,8 @@ export interface HttpExchangeOptions {
   readonly defaultTimeoutMs: number;
   /** Set after the input's headers, so they cannot be overridden by a runbook. */
   readonly headers?: Readonly<Record<string, string>>;
+  /** Largest JSON body parsed (default 16 KiB: a summary for recovery state); drivers read whole inventories. */
+  readonly maxJsonBytes?: number;
 }
 
 /**
@@ -55,7 +57,7 @@ export async function exchangeHttp(input: HttpExchangeInput, options: HttpExchan
   const started = performance.now();
   try {
     const response = await fetch(input.url, { ...init, signal: AbortSignal.any([cancellationSignal, timeoutSignal]) });
-    return { answered: true, response: await summariseResponse(response), latencyMs: elapsedMs(started) };
+    return { answered: true, response: await summariseResponse(response, options.maxJsonBytes ?? maxJsonBytes), latencyMs: elapsedMs(started) };
   } catch (error) {
     if (cancellationSignal.aborted) throw cancellationSignal.reason;
     const latencyMs = elapsedMs(started);
@@ -87,9 +89,9 @@ function requestInit(input: HttpExchangeInput, options: HttpExchangeOptions): Re
   return { method: input.method, headers, body: JSON.stringify(input.json) };
 }
 
-async function summariseResponse(response: Response): Promise<ResponseSummary> {
+async function summariseResponse(response: Response, jsonLimit: number): Promise<ResponseSummary> {
   const { status } = response;
-  const { text, complete } = await readText(response, maxJsonBytes);
+  const { text, complete } = await readText(response, jsonLimit);
   if (complete && jsonContentType.test(response.headers.get('content-type') ?? '')) {
     try {
       return { status, json: JSON.parse(text) };

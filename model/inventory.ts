@@ -3,6 +3,7 @@
  * domains of those sites (region, zone, shared dependencies such as DNS, KMS, a database).
  * Failover preflight and fan-out read it. Pure: the schema, its types, and selectors.
  */
+import { sharedDomains, type FailureDomains } from './failure-domains';
 import { z } from 'zod';
 
 const name = z
@@ -71,27 +72,9 @@ export type Inventory = z.infer<typeof inventorySchema>;
 export type InventorySite = Inventory['spec']['sites'][number];
 export type InventoryService = Inventory['spec']['services'][number];
 
-/** What places a site in failure domains; a driver's `SiteObservation` has it too. */
-export interface FailureDomains {
-  readonly region: string;
-  readonly zone: string;
-  readonly dependencies: readonly string[];
-}
-
 /** Thrown by {@link sharedFailureDomains} for a site the inventory does not list. */
 export class UnknownSiteError extends Error {
   override readonly name = 'UnknownSiteError';
-}
-
-/** The failure domains two sites have in common, e.g. `['region eu', 'dependency dns-eu']`; empty when independent. */
-export function sharedDomains(a: FailureDomains, b: FailureDomains): string[] {
-  const shared: string[] = [];
-  if (a.region === b.region) shared.push(`region ${a.region}`);
-  if (a.zone === b.zone) shared.push(`zone ${a.zone}`);
-  for (const dependency of new Set(a.dependencies)) {
-    if (b.dependencies.includes(dependency)) shared.push(`dependency ${dependency}`);
-  }
-  return shared;
 }
 
 /**
@@ -124,3 +107,5 @@ export function selectServices(inventory: Inventory, selector: ServiceSelector):
       wantedLabels.every(([label, value]) => service.labels?.[label] === value),
   );
 }
+
+export { sharedDomains, type FailureDomains };

@@ -13,9 +13,10 @@ export interface RunningWorker {
 }
 
 export async function startWorker(config: ReboundConfig, logger: Logger, address = config.temporalAddress): Promise<RunningWorker> {
-  routeTemporalLogsToPino(logger);
-  // Before connecting: a bad inventory is a configuration error, reported with file:line:col.
+  // First: a bad inventory is a configuration error (file:line:col), and once the Temporal runtime
+  // is installed the process does not exit until a connection has come and gone.
   const inventory = config.inventoryFile === undefined ? undefined : await readInventoryFile(config.inventoryFile);
+  routeTemporalLogsToPino(logger);
   if (inventory === undefined) {
     logger.info('no inventory (REBOUND_INVENTORY unset): driver activities will fail with NoInventory');
   } else {

@@ -79,6 +79,9 @@ interface FleetRequest {
 }
 
 /** A client of the fleet at `baseUrl`; `activity` names the calling activity in failures. */
+/** Whole replica lists of large services (500 replicas ≈ 120 KiB); well under Temporal's 2 MiB payload limit. */
+const maxAnswerBytes = 1024 * 1024;
+
 export function createFleetClient(baseUrl: string, activity: string, timeoutMs = defaultTimeoutMs): FleetClient {
   const base = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
 
@@ -87,7 +90,7 @@ export function createFleetClient(baseUrl: string, activity: string, timeoutMs =
     const url = new URL(request.segments.map(encodeURIComponent).join('/'), base).href;
     const target = describeTarget(request.method, url);
     const headers = request.idempotencyKey === undefined ? {} : { headers: { 'Idempotency-Key': request.idempotencyKey } };
-    const answer = await exchangeHttp({ method: request.method, url, json: request.json }, { activity, defaultTimeoutMs: timeoutMs, ...headers });
+    const answer = await exchangeHttp({ method: request.method, url, json: request.json }, { activity, defaultTimeoutMs: timeoutMs, maxJsonBytes: maxAnswerBytes, ...headers });
     if (!answer.answered) {
       const { error, code } = answer;
       throw unreachable(`${target} unreachable: ${error}`, code === undefined ? { error } : { error, code });

@@ -1,5 +1,6 @@
 /** `rebound validate`: exit codes and one `file:line:col: message` line per problem. */
 import { readdirSync } from 'node:fs';
+import { stepKinds } from '../../model/steps/kinds';
 import { runCli } from '../helpers/run-cli';
 
 describe('rebound validate', () => {
@@ -16,7 +17,7 @@ describe('rebound validate', () => {
     expect(run.code).toBe(1);
     const lines = run.stderr.trim().split('\n');
     expect(lines).toContain('test/fixtures/invalid/bad-duration.yaml:16:18: steps[2].gate.timeout: expected a duration like 30s, 5m or 1h30m, got "5 minutes"');
-    expect(lines).toContain('test/fixtures/invalid/unknown-step-kind.yaml:10:7: steps[1].approvol: unknown step kind or field; step kinds: action, gate, wait, approval, rollback, failover, permissions');
+    expect(lines).toContain(`test/fixtures/invalid/unknown-step-kind.yaml:10:7: steps[1].approvol: unknown step kind or field; step kinds: ${stepKinds.join(', ')}`);
     expect(lines).toContain('test/fixtures/invalid/malformed.yaml:9:5: invalid YAML: Flow map in block collection must be sufficiently indented and end with a }');
     expect(lines.at(-1)).toBe('0 valid, 8 invalid');
   });

@@ -1,6 +1,7 @@
 /** Bad runbooks get one exact `file:line:col: field: message` per problem; good ones load with a hash. */
 import * as path from 'node:path';
 import { formatProblem, loadRunbookFile, parseRunbook } from '../../model/loader';
+import { stepKinds } from '../../model/steps/kinds';
 
 const invalid = (name: string) => path.join('test', 'fixtures', 'invalid', `${name}.yaml`);
 
@@ -12,7 +13,7 @@ async function problemsOf(name: string): Promise<string[]> {
 
 describe('runbook loader errors', () => {
   it.each([
-    ['unknown-step-kind', '10:7: steps[1].approvol: unknown step kind or field; step kinds: action, gate, wait, approval, rollback, failover, permissions'],
+    ['unknown-step-kind', `10:7: steps[1].approvol: unknown step kind or field; step kinds: ${stepKinds.join(', ')}`],
     ['bad-duration', '16:18: steps[2].gate.timeout: expected a duration like 30s, 5m or 1h30m, got "5 minutes"'],
     ['missing-param', '13:16: steps[0].action.with.url: undeclared param "host" in params.host; declare it under spec.params'],
     ['unknown-action', '9:15: steps[0].action.name: unknown action "kubectl.rollout"; known actions: http.request, exec, noop'],

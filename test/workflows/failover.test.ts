@@ -1,10 +1,13 @@
 /** Failover and permission re-sync against the real demo fleet. */
 import type { Client } from '@temporalio/client';
+import { answerApproval, ApprovalRefusedError } from '../../client/approvals';
+import { stateQuery } from '../../workflows/queries';
 import { startTestFleet, type TestFleet } from '../helpers/fleet';
 import { startRecoveryFromYaml } from '../helpers/recovery';
 import { startShippedRunbook } from '../helpers/runbook-files';
 import { startTargetServer, type TargetServer } from '../helpers/target-server';
 import { startTestTemporal, type TestTemporal } from '../helpers/temporal-server';
+import { waitFor } from '../helpers/wait-for';
 import { startTestWorker, type TestWorker } from '../helpers/worker';
 
 let temporal: TestTemporal;
@@ -173,3 +176,22 @@ spec:
     expect(revocations.map((entry) => entry.key)).toEqual([`break-glass-then-fail/checkout/${handle.firstExecutionRunId}/access/revoke/responder/admin`]);
   });
 });
+
+describe('region-evacuation (approval before an irreversible move)', () => {
+  it('moves no traffic until two approvers other than the starter agree', async () => {
+    await fleet.fault('site-outage', { site: 'eu-west' });
+    const handle = await startShippedRunbook(client, taskQueue, 'region-evacuation', { service: 'checkout', from: 'eu-west', to: 'us-east' }, { source: 'test', by: 'alice' });
+    await waitFor(async () => (await handle.query(stateQuery)).steps[0]?.status === 'running', 'the approval to wait');
+
+    await expect(answerApproval(client, handle.workflowId, { decision: 'approve', identity: 'alice' })).rejects.toThrow(ApprovalRefusedError);
+    await answerApproval(client, handle.workflowId, { decision: 'approve', identity: 'bob', reason: 'eu-west is gone' });
+    expect(await trafficChanges()).toEqual([]);
+    await answerApproval(client, handle.workflowId, { decision: 'approve', identity: 'carol' });
+    const report = await handle.result();
+
+    expect(report.outcome).toBe('recovered');
+    expect(report.steps[0]?.output).toEqual({ approvedBy: ['bob', 'carol'] });
+    expect(await weights('checkout')).toMatchObject({ 'eu-west': 0, 'us-east': 100 });
+  });
+});
+

@@ -4,6 +4,7 @@
  * Invariant at every shift: healthy serving capacity never drops below the minimum.
  */
 import { ApplicationFailure } from '@temporalio/workflow';
+import { sharedDomains } from '../../model/failure-domains';
 import type { FindingKind } from '../../model/recovery';
 import type { SiteObservation, TrafficObservation } from '../../model/drivers';
 import type { FailoverSpec } from '../../model/steps/failover';
@@ -28,11 +29,7 @@ export function preflightRefusals(source: SiteObservation, destination: SiteObse
   if (spare < movedLoad) {
     refusals.push({ kind: 'capacity-shortfall', message: `${name} has ${spare} rps spare, ${movedLoad} rps must move` });
   }
-  const shared = [
-    ...(source.region === destination.region ? [`region ${source.region}`] : []),
-    ...(source.zone === destination.zone ? [`zone ${source.zone}`] : []),
-    ...source.dependencies.filter((dependency) => destination.dependencies.includes(dependency)).map((dependency) => `dependency ${dependency}`),
-  ];
+  const shared = sharedDomains(source, destination);
   if (shared.length > 0) {
     refusals.push({ kind: 'shared-failure-domain', message: `${name} shares ${shared.join(', ')} with ${source.site}` });
   }

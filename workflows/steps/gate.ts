@@ -43,6 +43,8 @@ export const gateExecutor: StepExecutor<'gate'> = {
 export async function pollGate(spec: GateSpec, context: StepContext, extra: ExpressionContext = {}, label = 'gate'): Promise<StepOutcome> {
   const probe = proxyActivities<Record<string, CheckActivity>>({
     startToCloseTimeout: checkTimeout,
+    // A probe on a killed worker counts as a failed observation after this, not after a minute.
+    heartbeatTimeout: '10s',
     retry: { maximumAttempts: 1 },
     summary: `${spec.check}: ${context.summary}`,
   })[spec.check];
