@@ -71,7 +71,14 @@ program
   .command('dev')
   .description('run the whole stack locally: Temporal dev server (state in .rebound/, UI on 8233) and a worker')
   .option('--headless', 'no Temporal Web UI')
-  .action(run(async (options: { headless?: boolean }) => (await import('./commands/dev')).devCommand(options)));
+  .option('--fleet', 'also run the demo fleet and give the worker its inventory (examples/inventory.yaml)')
+  .action(run(async (options: { headless?: boolean; fleet?: boolean }) => (await import('./commands/dev')).devCommand(options)));
+
+program
+  .command('demo')
+  .description('the stack plus the demo fleet, two incidents recovered end to end, then the UI to explore')
+  .option('--headless', 'no Temporal Web UI')
+  .action(run(async (options: { headless?: boolean }) => (await import('./commands/demo')).demoCommand(options)));
 
 program
   .command('fleet')

@@ -9,7 +9,7 @@ function stepLines(state: RecoveryState): string[] {
     const took = step.durationMs === undefined ? '' : ` ${formatDuration(step.durationMs)}`;
     const attempts = step.attempts > 1 ? ` (${step.attempts} ${step.kind === 'gate' ? 'polls' : 'attempts'})` : '';
     const error = step.error ? `  — ${step.error}` : '';
-    return `  ${symbols[step.status]} ${step.id.padEnd(20)} ${step.kind.padEnd(7)} ${step.status}${took}${attempts}${error}`;
+    return `  ${symbols[step.status]} ${step.id.padEnd(20)} ${step.kind.padEnd(11)} ${step.status}${took}${attempts}${error}`;
   });
 }
 

@@ -2,6 +2,7 @@
 import { NativeConnection } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { readInventoryFile } from '../activities/drivers/inventory-file';
+import type { Inventory } from '../model/inventory';
 import type { ReboundConfig } from '../runtime/config';
 import { routeTemporalLogsToPino } from '../runtime/logger';
 import { createReboundWorker } from './create-worker';
@@ -12,15 +13,23 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-export async function startWorker(config: ReboundConfig, logger: Logger, address = config.temporalAddress): Promise<RunningWorker> {
+export interface WorkerOverrides {
+  /** Default: TEMPORAL_ADDRESS. */
+  address?: string;
+  /** Default: the file named by REBOUND_INVENTORY. */
+  inventory?: Inventory;
+}
+
+export async function startWorker(config: ReboundConfig, logger: Logger, overrides: WorkerOverrides = {}): Promise<RunningWorker> {
+  const address = overrides.address ?? config.temporalAddress;
   // First: a bad inventory is a configuration error (file:line:col), and once the Temporal runtime
   // is installed the process does not exit until a connection has come and gone.
-  const inventory = config.inventoryFile === undefined ? undefined : await readInventoryFile(config.inventoryFile);
+  const inventory = overrides.inventory ?? (config.inventoryFile === undefined ? undefined : await readInventoryFile(config.inventoryFile));
   routeTemporalLogsToPino(logger);
   if (inventory === undefined) {
     logger.info('no inventory (REBOUND_INVENTORY unset): driver activities will fail with NoInventory');
   } else {
-    logger.info({ inventory: inventory.metadata.name, file: config.inventoryFile }, 'inventory loaded');
+    logger.info({ inventory: inventory.metadata.name, driver: inventory.spec.driver.url }, 'inventory loaded');
   }
   const connection = await NativeConnection.connect({ address });
   const worker = await createReboundWorker({

@@ -1,54 +1,41 @@
 /** `rebound dev` (what `npm start` runs): the Temporal dev server, persisted under .rebound/, plus a worker. */
 import * as path from 'node:path';
 import { loadConfig } from '../../runtime/config';
-import { startDevServer } from '../../runtime/dev-server';
 import { createLogger } from '../../runtime/logger';
-import { startWorker } from '../../worker/run-worker';
 import { ExitCode } from '../cli-error';
 import { untilStopSignal } from '../signals';
+import { startLocalStack } from '../stack';
+import { fleetPort } from './fleet';
 
-export async function devCommand(options: { headless?: boolean }): Promise<number> {
+export interface DevOptions {
+  headless?: boolean;
+  fleet?: boolean;
+}
+
+export async function devCommand(options: DevOptions): Promise<number> {
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel }, { process: 'dev' });
   const stopSignal = untilStopSignal();
-  logger.info({ stateDir: config.stateDir }, 'starting the Temporal dev server');
-  const server = await startDevServer({
-    stateDir: config.stateDir,
-    port: config.temporalPort,
-    uiPort: config.uiPort,
-    headless: options.headless,
-    namespace: config.namespace,
-    onOutput: (line) => logger.debug({ source: 'temporal' }, line),
-  });
-  let worker;
-  try {
-    worker = await startWorker(config, logger, server.address);
-  } catch (error) {
-    await server.stop();
-    throw error;
-  }
-  const relative = path.relative(process.cwd(), server.dbFile);
-  const db = relative.startsWith('..') ? server.dbFile : relative;
+  const stack = await startLocalStack(config, logger, { stateDir: config.stateDir, headless: options.headless, fleetPort: options.fleet ? fleetPort(undefined, process.env) : undefined });
+  const relative = path.relative(process.cwd(), stack.server.dbFile);
+  const db = relative.startsWith('..') ? stack.server.dbFile : relative;
+  const address = stack.server.address === config.temporalAddress ? '' : ` (with TEMPORAL_ADDRESS=${stack.server.address})`;
   process.stdout.write(
     [
       '',
       `  Rebound is running.`,
-      `  Temporal UI:      ${server.uiUrl ?? '(headless)'}`,
-      `  Temporal address: ${server.address} (namespace ${server.namespace}, task queue ${config.taskQueue})`,
+      `  Temporal UI:      ${stack.server.uiUrl ?? '(headless)'}`,
+      `  Temporal address: ${stack.server.address} (namespace ${stack.server.namespace}, task queue ${config.taskQueue})`,
+      ...(stack.fleet ? [`  Demo fleet:       ${stack.fleet.url} (inventory examples/inventory.yaml)`] : []),
       `  State:            ${db} (recoveries survive a restart)`,
-      `  Try:              npx rebound start smoke-test --wait${server.address === config.temporalAddress ? '' : ` (with TEMPORAL_ADDRESS=${server.address})`}`,
+      `  Try:              npx rebound start smoke-test --wait${address}`,
       `  Stop:             Ctrl-C`,
       '',
     ].join('\n') + '\n',
   );
-  const reason = await Promise.race([
-    stopSignal.then((signal) => `received ${signal}`),
-    worker.done.then(() => 'the worker stopped'),
-    server.exited.then((exit) => `the Temporal server exited (${exit.signal ?? `code ${exit.code}`})`),
-  ]);
+  const reason = await Promise.race([stopSignal.then((signal) => `received ${signal}`), stack.stoppedByItself]);
   logger.info({ reason }, 'stopping');
-  await worker.stop().catch((error: unknown) => logger.error({ error }, 'worker did not stop cleanly'));
-  await server.stop();
+  await stack.stop();
   logger.info('stopped');
   return reason.startsWith('received') ? ExitCode.ok : ExitCode.failed;
 }

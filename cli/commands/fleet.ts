@@ -12,7 +12,7 @@ import { untilStopSignal } from '../signals';
 
 export const defaultFleetPort = 9400;
 
-function fleetPort(option: string | undefined, env: NodeJS.ProcessEnv): number {
+export function fleetPort(option: string | undefined, env: NodeJS.ProcessEnv): number {
   const [text, source] = option !== undefined ? [option, '--port'] : [env.FLEET_PORT, 'FLEET_PORT'];
   if (text === undefined || text.trim() === '') return defaultFleetPort;
   const port = Number(text);

@@ -1,0 +1,64 @@
+/** The local stack of `rebound dev` and `rebound demo`: Temporal dev server, worker, and optionally the demo fleet. */
+import * as path from 'node:path';
+import { readInventoryFile } from '../activities/drivers/inventory-file';
+import { startFleet, type RunningFleet } from '../examples/fleet/server';
+import type { Inventory } from '../model/inventory';
+import type { ReboundConfig } from '../runtime/config';
+import { startDevServer, type DevServer } from '../runtime/dev-server';
+import type { Logger } from '../runtime/logger';
+import { startWorker, type RunningWorker } from '../worker/run-worker';
+
+export const demoInventoryFile = path.join(__dirname, '..', '..', 'examples', 'inventory.yaml');
+
+export interface LocalStack {
+  server: DevServer;
+  worker: RunningWorker;
+  fleet?: RunningFleet;
+  /** Settles with a reason when a part stopped on its own. */
+  stoppedByItself: Promise<string>;
+  stop(): Promise<void>;
+}
+
+export interface StackOptions {
+  stateDir: string;
+  headless?: boolean;
+  /** Also run the demo fleet (on FLEET_PORT, default 9400) and give the worker its inventory. */
+  fleetPort?: number;
+}
+
+export async function startLocalStack(config: ReboundConfig, logger: Logger, options: StackOptions): Promise<LocalStack> {
+  const stoppers: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const stopper of stoppers.splice(0).reverse()) await stopper().catch((error: unknown) => logger.error({ error }, 'stopping a part failed'));
+  };
+  try {
+    logger.info({ stateDir: options.stateDir }, 'starting the Temporal dev server');
+    const server = await startDevServer({
+      stateDir: options.stateDir,
+      port: config.temporalPort,
+      uiPort: config.uiPort,
+      headless: options.headless,
+      namespace: config.namespace,
+      onOutput: (line) => logger.debug({ source: 'temporal' }, line),
+    });
+    stoppers.push(() => server.stop());
+    let fleet: RunningFleet | undefined;
+    let inventory: Inventory | undefined;
+    if (options.fleetPort !== undefined) {
+      fleet = await startFleet({ port: options.fleetPort, logger: logger.child({ process: 'fleet' }) });
+      stoppers.push(() => fleet?.close() ?? Promise.resolve());
+      const shipped = await readInventoryFile(demoInventoryFile);
+      inventory = { ...shipped, spec: { ...shipped.spec, driver: { ...shipped.spec.driver, url: fleet.url } } };
+    }
+    const worker = await startWorker(config, logger, { address: server.address, inventory });
+    stoppers.push(() => worker.stop());
+    const stoppedByItself = Promise.race([
+      worker.done.then(() => 'the worker stopped'),
+      server.exited.then((exit) => `the Temporal server exited (${exit.signal ?? `code ${exit.code}`})`),
+    ]);
+    return { server, worker, fleet, stoppedByItself, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
