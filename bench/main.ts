@@ -1,7 +1,9 @@
 /**
- * `npm run bench [-- --rounds N --warmup N --json]`: the interpreter against a hand-written
- * workflow on a private Temporal dev server. See bench/README.md for what is measured.
- * Figures go to stdout, progress to stderr; exit 0 whatever the ratio, non-zero on errors only.
+ * `npm run bench [-- --scenario interpreter|rollback500|all --rounds N --warmup N --rollback-runs N --json]`
+ * on a private Temporal dev server. Scenario `interpreter`: the interpreter against a hand-written
+ * workflow; `rollback500`: a staged rollback of 500 fleet targets against its critical path.
+ * See bench/README.md for what is measured. Figures go to stdout, progress to stderr; exit 0
+ * whatever the figures, non-zero on errors only.
  */
 import { setMaxListeners } from 'node:events';
 import fs from 'node:fs/promises';
@@ -12,14 +14,19 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection } from '@temporalio/worker';
 import { startDevServer } from '../runtime/dev-server';
 import { createLogger, routeTemporalLogsToPino } from '../runtime/logger';
-import { createReboundWorker } from '../worker/create-worker';
+import { startBenchWorker } from './bench-worker';
 import { historyShape, measure, type Measurement } from './measure';
 import { buildReport, formatReport, type BenchReport } from './report';
+import { buildRollbackReport, formatRollbackReport, type Rollback500Report } from './rollback-report';
+import { measureRollback } from './rollback-scenario';
 
 const steps = 20;
 const taskQueue = 'rebound-bench';
 
-const usage = 'usage: node dist/bench/main.js [--rounds N] [--warmup N] [--json]';
+const scenarios = ['interpreter', 'rollback500', 'all'] as const;
+type Scenario = (typeof scenarios)[number];
+
+const usage = 'usage: node dist/bench/main.js [--scenario interpreter|rollback500|all] [--rounds N] [--warmup N] [--rollback-runs N] [--json]';
 
 /** Thrown for a bad command line: the message is for the person who typed it. */
 class UsageError extends Error {
@@ -32,10 +39,17 @@ class InterruptedError extends Error {
 }
 
 interface BenchOptions {
+  scenario: Scenario;
+  /** interpreter scenario */
   rounds: number;
   warmupRounds: number;
+  /** rollback500 scenario */
+  rollbackRuns: number;
   json: boolean;
 }
+
+/** The interpreter report at the top level (as before the rollback scenario existed), the rollback's under `rollback500`. */
+type BenchOutput = Partial<BenchReport> & { rollback500?: Rollback500Report };
 
 function count(text: string | undefined, flag: string, fallback: number, min: number): number {
   if (text === undefined) return fallback;
@@ -47,11 +61,22 @@ function count(text: string | undefined, flag: string, fallback: number, min: nu
 function parseOptions(argv: string[]): BenchOptions {
   let values;
   try {
-    ({ values } = parseArgs({ args: argv, options: { rounds: { type: 'string' }, warmup: { type: 'string' }, json: { type: 'boolean' } } }));
+    ({ values } = parseArgs({
+      args: argv,
+      options: { scenario: { type: 'string' }, rounds: { type: 'string' }, warmup: { type: 'string' }, 'rollback-runs': { type: 'string' }, json: { type: 'boolean' } },
+    }));
   } catch (error) {
     throw new UsageError(`${(error as Error).message}\n${usage}`);
   }
-  return { rounds: count(values.rounds, 'rounds', 10, 1), warmupRounds: count(values.warmup, 'warmup', 3, 0), json: values.json === true };
+  const scenario = values.scenario ?? 'all';
+  if (!(scenarios as readonly string[]).includes(scenario)) throw new UsageError(`--scenario expects one of ${scenarios.join(', ')}, got "${scenario}"\n${usage}`);
+  return {
+    scenario: scenario as Scenario,
+    rounds: count(values.rounds, 'rounds', 10, 1),
+    warmupRounds: count(values.warmup, 'warmup', 3, 0),
+    rollbackRuns: count(values['rollback-runs'], 'rollback-runs', 1, 1),
+    json: values.json === true,
+  };
 }
 
 function progress(line: string): void {
@@ -82,7 +107,7 @@ class Closers {
 
 const silentBundlerLogger = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
 
-async function runBench(options: BenchOptions, signal: AbortSignal, closers: Closers): Promise<BenchReport> {
+async function runBench(options: BenchOptions, signal: AbortSignal, closers: Closers): Promise<BenchOutput> {
   const logger = createLogger({ level: 'warn', destination: process.stderr, pretty: false });
   routeTemporalLogsToPino(logger);
 
@@ -107,28 +132,40 @@ async function runBench(options: BenchOptions, signal: AbortSignal, closers: Clo
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./workflows'), logger: silentBundlerLogger });
   const workerConnection = await NativeConnection.connect({ address: server.address });
   closers.add('the worker connection', () => workerConnection.close());
-  const worker = await createReboundWorker({ connection: workerConnection, namespace: server.namespace, taskQueue, logger, execAllowList: [], workflowBundle });
-  const running = worker.run();
-  closers.add('the worker', async () => {
-    if (worker.getState() === 'RUNNING') worker.shutdown();
-    await running;
-  });
 
-  progress(`running ${options.warmupRounds} warm-up and ${options.rounds} measured rounds of ${steps} steps`);
-  const measurement: Measurement = await Promise.race([
-    connection.withAbortSignal(pendingCalls.signal, () =>
-      measure(client, taskQueue, { steps, rounds: options.rounds, warmupRounds: options.warmupRounds, signal, progress }),
-    ),
-    // The SDK shuts the worker down on Ctrl-C itself; a worker that stops otherwise is an error.
-    // Either way the run in progress would wait for its result forever.
-    running.then(() => Promise.reject(signal.aborted ? signal.reason : new Error('the worker stopped before the benchmark ended'))),
-  ]);
-  progress('reading the histories of the measured runs');
-  const histories = {
-    interpreter: await Promise.all(measurement.workflowIds.interpreter.map((workflowId) => historyShape(client, workflowId))),
-    handwritten: await Promise.all(measurement.workflowIds.handwritten.map((workflowId) => historyShape(client, workflowId))),
-  };
-  return buildReport(measurement, histories, { steps, rounds: options.rounds, warmupRounds: options.warmupRounds });
+  const output: BenchOutput = {};
+  if (options.scenario !== 'rollback500') {
+    const worker = await startBenchWorker({ connection: workerConnection, namespace: server.namespace, taskQueue, logger, execAllowList: [], workflowBundle }, signal, closers);
+    progress(`running ${options.warmupRounds} warm-up and ${options.rounds} measured rounds of ${steps} steps`);
+    const measurement: Measurement = await worker.during(
+      connection.withAbortSignal(pendingCalls.signal, () =>
+        measure(client, taskQueue, { steps, rounds: options.rounds, warmupRounds: options.warmupRounds, signal, progress }),
+      ),
+    );
+    progress('reading the histories of the measured runs');
+    const histories = {
+      interpreter: await Promise.all(measurement.workflowIds.interpreter.map((workflowId) => historyShape(client, workflowId))),
+      handwritten: await Promise.all(measurement.workflowIds.handwritten.map((workflowId) => historyShape(client, workflowId))),
+    };
+    // Stopped before the next scenario, so that its worker runs alone in the process.
+    await worker.stop();
+    Object.assign(output, buildReport(measurement, histories, { steps, rounds: options.rounds, warmupRounds: options.warmupRounds }));
+  }
+  if (options.scenario !== 'interpreter') {
+    const measurement = await connection.withAbortSignal(pendingCalls.signal, () =>
+      measureRollback({ client, workerConnection, namespace: server.namespace, serverPid: server.pid, workflowBundle, logger, signal, progress, closers, runs: options.rollbackRuns }),
+    );
+    output.rollback500 = buildRollbackReport(measurement);
+  }
+  return output;
+}
+
+function formatOutput(output: BenchOutput): string {
+  const { rollback500, ...interpreter } = output;
+  const parts: string[] = [];
+  if (interpreter.interpreter !== undefined) parts.push(formatReport(interpreter as BenchReport));
+  if (rollback500 !== undefined) parts.push(formatRollbackReport(rollback500));
+  return parts.join('\n');
 }
 
 async function main(): Promise<number> {
@@ -151,8 +188,8 @@ async function main(): Promise<number> {
   const closers = new Closers();
   let exitCode: number;
   try {
-    const report = await runBench(options, interrupt.signal, closers);
-    process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : formatReport(report));
+    const output = await runBench(options, interrupt.signal, closers);
+    process.stdout.write(options.json ? `${JSON.stringify(output)}\n` : formatOutput(output));
     exitCode = 0;
   } catch (error) {
     if (error instanceof InterruptedError) {

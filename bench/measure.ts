@@ -147,9 +147,9 @@ export interface HistoryShape {
   workflowTaskMs: number;
 }
 
-type HistoryEvent = NonNullable<History['events']>[number];
+export type HistoryEvent = NonNullable<History['events']>[number];
 
-function eventMs(event: HistoryEvent): number {
+export function eventMs(event: HistoryEvent): number {
   return Number(event.eventTime?.seconds ?? 0) * 1000 + (event.eventTime?.nanos ?? 0) / 1e6;
 }
 

@@ -44,7 +44,27 @@ export interface BenchReport {
   warmupRounds: number;
   measuredAt: string;
   /** loadAverage: 1, 5 and 15 minutes, when the last run ended (other work on the machine slows the server). */
-  machine: { cpus: number; cpuModel: string; node: string; platform: string; loadAverage: number[] };
+  machine: MachineInfo;
+}
+
+export interface MachineInfo {
+  cpus: number;
+  cpuModel: string;
+  node: string;
+  platform: string;
+  loadAverage: number[];
+}
+
+/** The machine, and its load now. */
+export function machineInfo(): MachineInfo {
+  const cpus = os.cpus();
+  return {
+    cpus: cpus.length,
+    cpuModel: cpus[0]?.model.trim() ?? 'unknown',
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+    loadAverage: os.loadavg().map((load) => round(load)),
+  };
 }
 
 function figures(measurement: Measurement, variant: Variant, steps: number, histories: readonly HistoryShape[]): VariantFigures {
@@ -78,7 +98,6 @@ export function buildReport(
   const ratio = median(runsMs('interpreter')) / median(handwrittenMs);
   // Both variants ran once in every measured round, so index i of each is the same round.
   const roundRatios = runsMs('interpreter').map((ms, index) => ms / (handwrittenMs[index] ?? Number.NaN));
-  const cpus = os.cpus();
   return {
     steps,
     rounds,
@@ -93,13 +112,7 @@ export function buildReport(
     workflowTaskRatio: round(interpreter.workflowTaskPerStepMs / handwritten.workflowTaskPerStepMs, 3),
     warmupRounds,
     measuredAt: new Date().toISOString(),
-    machine: {
-      cpus: cpus.length,
-      cpuModel: cpus[0]?.model.trim() ?? 'unknown',
-      node: process.version,
-      platform: `${os.platform()} ${os.release()}`,
-      loadAverage: os.loadavg().map((load) => round(load)),
-    },
+    machine: machineInfo(),
   };
 }
 

@@ -32,6 +32,14 @@ export interface RecoveryInput {
   /** The rendered recovery key (e.g. the service name). */
   key: string;
   trigger?: RecoveryTrigger;
+  /** The runbooks `run` steps start (recursively), by name, pinned when the recovery started. */
+  children?: Record<string, PinnedRunbook>;
+}
+
+/** A runbook as it was when a recovery started, with the hash of its file. */
+export interface PinnedRunbook {
+  runbook: Runbook;
+  runbookHash: string;
 }
 
 export type StepStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
@@ -75,7 +83,7 @@ export interface TargetState {
   detail?: string;
 }
 
-export const findingKinds = ['drift', 'partial-recovery', 'permission-desync', 'capacity-shortfall', 'shared-failure-domain', 'unhealthy-destination', 'stuck-target', 'break-glass', 'escalation'] as const;
+export const findingKinds = ['drift', 'partial-recovery', 'permission-desync', 'capacity-shortfall', 'shared-failure-domain', 'unhealthy-destination', 'stuck-target', 'break-glass', 'escalation', 'regression'] as const;
 export type FindingKind = (typeof findingKinds)[number];
 
 /** Something a recovery found that an operator must know, whatever the outcome. */

@@ -3,7 +3,7 @@
  * On a failed step, the undos of completed steps run in reverse order; finalizers (e.g. revoking
  * break-glass access) run at the end whatever the outcome.
  */
-import { CancellationScope, isCancellation, log, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, isCancellation, log, setHandler, workflowInfo } from '@temporalio/workflow';
 import { durationMs } from '../model/duration';
 import type { ExpressionContext } from '../model/expressions';
 import type { Outcome, RecoveryInput, RecoveryReport } from '../model/recovery';
@@ -37,6 +37,8 @@ interface RecoveryRun {
 
 /** Where steps run: the runbook's own list, or nested (one item of a `foreach`). */
 interface StepScope {
+  /** The steps of this scope, in order (what a step may re-run). */
+  steps: readonly Step[];
   /** Prefix of the idempotency keys of the steps in this scope. */
   prefix: string;
   /** Outputs of the steps of this scope, by id (`steps.<id>.output` in expressions). */
@@ -81,6 +83,7 @@ async function runOneStep(run: RecoveryRun, scope: StepScope, step: Step): Promi
   const context: StepContext = {
     step: step.id,
     runbook,
+    recovery: run.input,
     summary: name ?? describeStep(kind, step as StepOf<typeof kind>),
     idempotencyPrefix: scope.prefix,
     expressionContext,
@@ -92,6 +95,10 @@ async function runOneStep(run: RecoveryRun, scope: StepScope, step: Step): Promi
     finding: (finding) => tracker.addFinding({ ...finding, step: step.id }),
     unverified: (targets) => targets.forEach((target) => run.unverified.add(target)),
     runNested: (steps, nested) => runNestedSteps(run, scope, steps, { ...nested, prefix: keyOf(nested.key) }),
+    rerun: async (ids, nested) => {
+      await runNestedSteps(run, scope, earlierSteps(scope, step, ids), { ...nested, prefix: keyOf(nested.key) });
+      if (phase) tracker.enterPhase(phase);
+    },
   };
   try {
     const outcome = await runStep(kind, step as StepOf<typeof kind>, context);
@@ -106,6 +113,16 @@ async function runOneStep(run: RecoveryRun, scope: StepScope, step: Step): Promi
   }
 }
 
+/** The steps of `scope` named by `ids`, each of which must come before `step`. */
+function earlierSteps(scope: StepScope, step: Step, ids: string[]): Step[] {
+  const earlier = scope.steps.slice(0, scope.steps.indexOf(step));
+  return ids.map((id) => {
+    const found = earlier.find((candidate) => candidate.id === id);
+    if (!found) throw ApplicationFailure.nonRetryable(`step "${step.id}" cannot re-run "${id}": not an earlier step of its list`, 'UnknownRerunStep');
+    return found;
+  });
+}
+
 /**
  * Runs nested steps (one item of a `foreach`) in their own scope. When one fails, the item's own
  * completed steps are undone at once and the error is rethrown; when all succeed, their undos join
@@ -113,6 +130,7 @@ async function runOneStep(run: RecoveryRun, scope: StepScope, step: Step): Promi
  */
 async function runNestedSteps(run: RecoveryRun, parent: StepScope, steps: Step[], nested: NestedScope & { prefix: string }): Promise<void> {
   const scope: StepScope = {
+    steps,
     prefix: nested.prefix,
     outputs: {},
     variables: { ...parent.variables, ...nested.variables },
@@ -143,6 +161,7 @@ export async function runRecovery(input: RecoveryInput): Promise<RecoveryReport>
     unverified: new Set(),
   };
   const scope: StepScope = {
+    steps: input.runbook.spec.steps,
     // The first run's id keeps keys unique per recovery even when a later recovery reuses the workflow id.
     prefix: `${info.workflowId}/${info.firstExecutionRunId}`,
     outputs: {},

@@ -1,5 +1,6 @@
 /** `rebound start <runbook> [--param k=v]... [--wait] [--json]` */
 import * as path from 'node:path';
+import { RunbookReferenceError, withChildRunbooks } from '../../client/child-runbooks';
 import { RecoveryAlreadyRunningError, prepareRecovery, startRecovery } from '../../client/start-recovery';
 import { formatProblem, resolveRunbook } from '../../model/loader';
 import { ParamsError } from '../../model/params';
@@ -25,9 +26,10 @@ export async function startCommand(reference: string, options: StartCommandOptio
   }
   let input;
   try {
-    input = prepareRecovery(loaded.runbook, loaded.hash, options.param, { source: 'cli', by: options.as });
+    input = await withChildRunbooks(prepareRecovery(loaded.runbook, loaded.hash, options.param, { source: 'cli', by: options.as }), path.resolve(options.runbooks));
   } catch (error) {
     if (error instanceof ParamsError) throw new CliError(`${loaded.runbook.metadata.name}: ${error.message}`, ExitCode.failed, 'pass params as --param name=value');
+    if (error instanceof RunbookReferenceError) throw new CliError(error.message, ExitCode.failed, `fix the runbooks in ${options.runbooks}, then check them with: rebound validate ${options.runbooks}`);
     throw error;
   }
   const config = loadConfig();

@@ -13,7 +13,9 @@ import { gateSpecSchema } from './gate';
 import { isStepKind, stepKinds, type StepKind } from './kinds';
 import { permissionsSpecSchema } from './permissions';
 import { rollbackSpecSchema } from './rollback';
+import { runSpecSchema } from './run';
 import { waitSpecSchema } from './wait';
+import { watchSpecSchema } from './watch';
 
 export const stepKindSchemas = {
   action: actionSpecSchema,
@@ -24,6 +26,8 @@ export const stepKindSchemas = {
   failover: failoverSpecSchema,
   permissions: permissionsSpecSchema,
   foreach: foreachSpecSchema,
+  watch: watchSpecSchema,
+  run: runSpecSchema,
 } as const satisfies Record<StepKind, z.ZodType>;
 
 export { isStepKind, stepKind, stepKinds, type StepKind } from './kinds';

@@ -1,7 +1,7 @@
 /** The names of the step kinds, and which one a step is. Pure and zod-free: workflows use it. */
 import type { Step } from '.';
 
-export const stepKinds = ['action', 'gate', 'wait', 'approval', 'rollback', 'failover', 'permissions', 'foreach'] as const;
+export const stepKinds = ['action', 'gate', 'wait', 'approval', 'rollback', 'failover', 'permissions', 'foreach', 'watch', 'run'] as const;
 export type StepKind = (typeof stepKinds)[number];
 
 export function isStepKind(name: string): name is StepKind {

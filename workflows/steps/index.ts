@@ -7,8 +7,10 @@ import { foreachExecutor } from './foreach';
 import { gateExecutor } from './gate';
 import { permissionsExecutor } from './permissions';
 import { rollbackExecutor } from './rollback';
+import { runExecutor } from './run';
 import type { StepExecutor } from './step-executor';
 import { waitExecutor } from './wait';
+import { watchExecutor } from './watch';
 
 export const stepExecutors: { [K in StepKind]: StepExecutor<K> } = {
   action: actionExecutor,
@@ -19,4 +21,6 @@ export const stepExecutors: { [K in StepKind]: StepExecutor<K> } = {
   failover: failoverExecutor,
   permissions: permissionsExecutor,
   foreach: foreachExecutor,
+  watch: watchExecutor,
+  run: runExecutor,
 };

@@ -1,6 +1,6 @@
 /** What every step kind implements, and what the interpreter gives it. */
 import type { ExpressionContext } from '../../model/expressions';
-import type { Finding, Phase, StepState, TargetState } from '../../model/recovery';
+import type { Finding, Phase, RecoveryInput, StepState, TargetState } from '../../model/recovery';
 import type { Step, StepKind, StepOf } from '../../model/steps';
 
 /** An undo registered by a completed step; run in reverse order when a later step fails. */
@@ -40,6 +40,8 @@ export interface StepContext {
   /** The step's id. */
   readonly step: string;
   readonly runbook: string;
+  /** The recovery's input: its trigger and the child runbooks pinned at start (for `run` steps). */
+  readonly recovery: RecoveryInput;
   /** The step's rendered `name`, or a default naming its kind and id: used as activity and timer summaries. */
   readonly summary: string;
   /** `<workflowId>/<firstRunId>`: the prefix of every idempotency key of this recovery. */
@@ -62,6 +64,12 @@ export interface StepContext {
   unverified(targets: string[]): void;
   /** Runs steps nested in this one, in order; a failure undoes that run's own completed steps and rethrows. */
   runNested(steps: Step[], scope: NestedScope): Promise<void>;
+  /**
+   * Runs earlier steps of this step's own list again, nested under this step (keys
+   * `<this step's key>/<scope.key>/<id>`, so their effects are applied again); the recovery's phase
+   * returns to this step's afterwards. Fails when an id is not an earlier step of the list.
+   */
+  rerun(stepIds: string[], scope: NestedScope): Promise<void>;
 }
 
 export interface StepOutcome {
