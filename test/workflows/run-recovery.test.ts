@@ -4,6 +4,7 @@ import { searchAttributes } from '../../model/search-attributes';
 import { stateQuery } from '../../workflows/queries';
 import { saveHistoryWhenRecording } from '../helpers/histories';
 import { startRecoveryFromYaml } from '../helpers/recovery';
+import { startShippedRunbook } from '../helpers/runbook-files';
 import { startTargetServer, type TargetServer } from '../helpers/target-server';
 import { startTestTemporal, type TestTemporal } from '../helpers/temporal-server';
 import { startTestWorker, type TestWorker } from '../helpers/worker';
@@ -223,4 +224,16 @@ spec:
     ]);
     expect(target.to('/unfence').map((request) => request.idempotencyKey)).toEqual([`times-out/times-out/${handle.firstExecutionRunId}/fence/undo`]);
   });
+
+  it('restarts a service with the shipped restart-service runbook and lets traffic back only once it is healthy', async () => {
+    const control = '/services/inventory';
+    target.route(`${control}/health`, () => ({ status: 200, json: { status: 'ok' } }));
+    const handle = await startShippedRunbook(client, taskQueue, 'restart-service', { service: 'inventory', controlUrl: target.url });
+    const report = await handle.result();
+    expect(report.outcome).toBe('recovered');
+    const calls = target.requests.filter((request) => request.path.startsWith(control)).map((request) => request.path.slice(control.length));
+    expect(calls).toEqual(['/drain', '/restart', '/health', '/health', '/health', '/undrain']);
+    expect(report.steps.map((step) => step.name)).toEqual(['Drain traffic from inventory', 'Restart inventory', 'inventory reports healthy', 'Restore traffic to inventory']);
+  });
 });
+
