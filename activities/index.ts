@@ -11,6 +11,7 @@ import { createDriverActivities } from './drivers';
 import { createExec } from './exec';
 import { createHttpCheck } from './http-check';
 import { createHttpRequest } from './http-request';
+import { createPrometheusQuery } from './prometheus-query';
 import { createNoop } from './noop';
 
 export interface ActivityDeps {
@@ -30,6 +31,7 @@ export function createActivities(deps: ActivityDeps) {
     exec: createExec(deps),
     noop: createNoop(deps),
     'http.check': createHttpCheck(deps),
+    'prometheus.query': createPrometheusQuery(deps),
   } satisfies ActionActivities & CheckActivities;
   return { ...catalogActivities, ...createDriverActivities(deps) };
 }

@@ -51,8 +51,18 @@ export const actionInputSchemas = {
   noop: noopInput,
 } as const;
 
+/** An instant PromQL query against the Prometheus HTTP API (`GET /api/v1/query`). */
+export const prometheusQueryInput = z.strictObject({
+  /** Base URL of Prometheus, e.g. http://127.0.0.1:9090 */
+  url: httpUrl,
+  query: z.string().min(1),
+  timeout: durationSchema.optional(),
+});
+export type PrometheusQueryInput = z.infer<typeof prometheusQueryInput>;
+
 export const checkInputSchemas = {
   'http.check': httpCheckInput,
+  'prometheus.query': prometheusQueryInput,
 } as const;
 
 export type ActionName = keyof typeof actionInputSchemas;

@@ -70,6 +70,18 @@ if ! temporal_cli_present; then
   say "Temporal CLI ready: $PWD/$local_cli"
 fi
 
+# --- Debian packages the tests use: Prometheus (PromQL gates; Alertmanager for alert tests) ------
+if [[ ${1:-} == --tests ]] && ! command -v prometheus >/dev/null; then
+  if command -v apt-get >/dev/null && [[ $(id -u) == 0 ]]; then
+    say "installing Prometheus and Alertmanager (Debian packages) for the tests ..."
+    apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus prometheus-alertmanager >&2
+  else
+    say "the tests need Prometheus: run \`apt-get install prometheus prometheus-alertmanager\` as root"
+    exit 1
+  fi
+fi
+
 # --- build --------------------------------------------------------------------------------------
 stamp=dist/.build-stamp
 read -r -a source_dirs <<<"$(node -p "require('./tsconfig.build.json').include.join(' ')")"
