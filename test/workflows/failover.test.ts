@@ -1,21 +1,12 @@
-/** Failover and permission re-sync against the real demo fleet. */
-import type { Client } from '@temporalio/client';
+/** Failover and permission re-sync against the real demo bed.fleet. */
 import { answerApproval, ApprovalRefusedError } from '../../client/approvals';
 import { stateQuery } from '../../workflows/queries';
-import { startTestFleet, type TestFleet } from '../helpers/fleet';
 import { startRecoveryFromYaml } from '../helpers/recovery';
 import { startShippedRunbook } from '../helpers/runbook-files';
-import { startTargetServer, type TargetServer } from '../helpers/target-server';
-import { startTestTemporal, type TestTemporal } from '../helpers/temporal-server';
 import { waitFor } from '../helpers/wait-for';
-import { startTestWorker, type TestWorker } from '../helpers/worker';
+import { useTestbed } from '../helpers/testbed';
 
-let temporal: TestTemporal;
-let client: Client;
-let fleet: TestFleet;
-let worker: TestWorker;
-let probe: TargetServer;
-const taskQueue = 'failover-test';
+const bed = useTestbed('failover-test', { fleet: true, target: true });
 
 interface Traffic {
   weights: Record<string, number>;
@@ -31,27 +22,13 @@ interface Grant {
   breakGlass?: boolean;
 }
 
-beforeAll(async () => {
-  temporal = await startTestTemporal();
-  client = temporal.client;
-  fleet = await startTestFleet();
-  probe = await startTargetServer();
-  worker = await startTestWorker(temporal.address, taskQueue, [], { inventory: fleet.inventory });
-}, 180_000);
 
-afterAll(async () => {
-  await worker?.stop();
-  await probe?.close();
-  await fleet?.close();
-  await temporal?.stop();
-});
+beforeEach(() => bed.fleet.reset());
 
-beforeEach(() => fleet.reset());
-
-const weights = async (service: string) => (await fleet.get<Traffic>(`/v1/services/${service}/traffic`)).weights;
-const trafficChanges = async () => (await fleet.get<LedgerEntry[]>('/v1/ledger')).filter((entry) => entry.path.endsWith('/traffic'));
+const weights = async (service: string) => (await bed.fleet.get<Traffic>(`/v1/services/${service}/traffic`)).weights;
+const trafficChanges = async () => (await bed.fleet.get<LedgerEntry[]>('/v1/ledger')).filter((entry) => entry.path.endsWith('/traffic'));
 const grants = async (service: string) =>
-  (await fleet.get<Grant[]>(`/v1/services/${service}/grants`)).map((grant) => `${grant.principal}:${grant.role}${grant.breakGlass ? ' (break-glass)' : ''}`).sort();
+  (await bed.fleet.get<Grant[]>(`/v1/services/${service}/grants`)).map((grant) => `${grant.principal}:${grant.role}${grant.breakGlass ? ' (break-glass)' : ''}`).sort();
 
 function failoverYaml(name: string, to: string, extra = ''): string {
   return `
@@ -72,9 +49,9 @@ ${extra}`;
 
 describe('failover', () => {
   it('moves traffic off a failed site and re-syncs access with the shipped region-failover runbook', async () => {
-    await fleet.fault('site-outage', { site: 'eu-west' });
-    await fleet.fault('permission-desync', { service: 'checkout', add: [{ principal: 'intruder', role: 'admin' }] });
-    const handle = await startShippedRunbook(client, taskQueue, 'region-failover', { service: 'checkout', from: 'eu-west', to: 'us-east', fleetUrl: fleet.url });
+    await bed.fleet.fault('site-outage', { site: 'eu-west' });
+    await bed.fleet.fault('permission-desync', { service: 'checkout', add: [{ principal: 'intruder', role: 'admin' }] });
+    const handle = await startShippedRunbook(bed.client, bed.taskQueue, 'region-failover', { service: 'checkout', from: 'eu-west', to: 'us-east', fleetUrl: bed.fleet.url });
     const report = await handle.result();
 
     expect(report.outcome).toBe('recovered');
@@ -86,9 +63,9 @@ describe('failover', () => {
   });
 
   it('refuses at preflight when the destination lacks capacity, moving no traffic', async () => {
-    await fleet.fault('site-outage', { site: 'eu-west' });
-    await fleet.fault('capacity-shortfall', { site: 'us-east', capacity: 120 });
-    const report = await (await startRecoveryFromYaml(client, taskQueue, failoverYaml('failover-no-capacity', 'us-east'))).result();
+    await bed.fleet.fault('site-outage', { site: 'eu-west' });
+    await bed.fleet.fault('capacity-shortfall', { site: 'us-east', capacity: 120 });
+    const report = await (await startRecoveryFromYaml(bed.client, bed.taskQueue, failoverYaml('failover-no-capacity', 'us-east'))).result();
 
     expect(report.outcome).toBe('failed');
     expect(report.error).toBe('preflight refused failover of checkout from eu-west: us-east has 34 rps spare, 150 rps must move');
@@ -97,8 +74,8 @@ describe('failover', () => {
   });
 
   it('refuses at preflight when the destination shares a failure domain, moving no traffic', async () => {
-    await fleet.fault('site-outage', { site: 'eu-west' });
-    const report = await (await startRecoveryFromYaml(client, taskQueue, failoverYaml('failover-shared-domain', 'eu-central'))).result();
+    await bed.fleet.fault('site-outage', { site: 'eu-west' });
+    const report = await (await startRecoveryFromYaml(bed.client, bed.taskQueue, failoverYaml('failover-shared-domain', 'eu-central'))).result();
 
     expect(report.outcome).toBe('failed');
     expect(report.error).toBe('preflight refused failover of checkout from eu-west: eu-central shares region eu, dependency dns-eu, dependency db-eu with eu-west');
@@ -108,19 +85,19 @@ describe('failover', () => {
 
   it('shifts traffic back to the original weights when verification fails at 50%', async () => {
     // An external probe (e.g. synthetic users at the destination) that fails from 50% on.
-    probe.route('/users-ok', async () => {
+    bed.target.route('/users-ok', async () => {
       const current = await weights('checkout');
       return { status: (current['us-east'] ?? 0) >= 50 ? 503 : 200 };
     });
     const verify = `
         verify:
           check: http.check
-          with: { url: "${probe.url}/users-ok" }
+          with: { url: "${bed.target.url}/users-ok" }
           expect: observation.status == 200
           interval: 200ms
           timeout: 1s`;
     const before = await weights('checkout');
-    const report = await (await startRecoveryFromYaml(client, taskQueue, failoverYaml('failover-verify-fails', 'us-east', verify))).result();
+    const report = await (await startRecoveryFromYaml(bed.client, bed.taskQueue, failoverYaml('failover-verify-fails', 'us-east', verify))).result();
 
     expect(report.outcome).toBe('failed');
     expect(report.error).toMatch(/^verification failed at 50% \(verification at 50% did not pass .*\); traffic shifted back to eu-west 100%/);
@@ -129,8 +106,8 @@ describe('failover', () => {
   });
 
   it('refuses a shift that would leave less healthy capacity than the minimum', async () => {
-    await fleet.fault('site-outage', { site: 'eu-west' });
-    const report = await (await startRecoveryFromYaml(client, taskQueue, failoverYaml('failover-min-capacity', 'us-east', '        minHealthyCapacity: 400'))).result();
+    await bed.fleet.fault('site-outage', { site: 'eu-west' });
+    const report = await (await startRecoveryFromYaml(bed.client, bed.taskQueue, failoverYaml('failover-min-capacity', 'us-east', '        minHealthyCapacity: 400'))).result();
     expect(report.outcome).toBe('failed');
     expect(report.error).toBe('shifting 10% would leave 300 rps of healthy capacity, below the minimum 400');
     expect(await trafficChanges()).toEqual([]);
@@ -139,9 +116,9 @@ describe('failover', () => {
 
 describe('permissions', () => {
   it('repairs a permission desync with the shipped permission-resync runbook and verifies it', async () => {
-    await fleet.fault('permission-desync', { service: 'payments', add: [{ principal: 'intruder', role: 'admin' }], remove: [{ principal: 'auditor', role: 'read' }] });
-    await fleet.fault('break-glass', { service: 'payments', principal: 'responder', role: 'admin', ttl: '1h' });
-    const report = await (await startShippedRunbook(client, taskQueue, 'permission-resync', { service: 'payments' })).result();
+    await bed.fleet.fault('permission-desync', { service: 'payments', add: [{ principal: 'intruder', role: 'admin' }], remove: [{ principal: 'auditor', role: 'read' }] });
+    await bed.fleet.fault('break-glass', { service: 'payments', principal: 'responder', role: 'admin', ttl: '1h' });
+    const report = await (await startShippedRunbook(bed.client, bed.taskQueue, 'permission-resync', { service: 'payments' })).result();
 
     expect(report.outcome).toBe('recovered');
     expect(await grants('payments')).toEqual(['auditor:read', 'deployer:deploy', 'oncall:admin']);
@@ -163,30 +140,30 @@ spec:
         desired: [{ principal: deployer, role: deploy }, { principal: oncall, role: admin }, { principal: auditor, role: read }]
         breakGlass: [{ principal: responder, role: admin }]
     - id: doomed
-      action: { name: http.request, with: { url: "${fleet.url}/v1/no-such-route", method: POST } }
+      action: { name: http.request, with: { url: "${bed.fleet.url}/v1/no-such-route", method: POST } }
 `;
-    const handle = await startRecoveryFromYaml(client, taskQueue, yaml);
+    const handle = await startRecoveryFromYaml(bed.client, bed.taskQueue, yaml);
     const report = await handle.result();
 
     expect(report.outcome).toBe('failed');
     expect(report.steps.map((step) => step.status)).toEqual(['succeeded', 'failed']);
     expect(await grants('checkout')).toEqual(['auditor:read', 'deployer:deploy', 'oncall:admin']);
     expect(report.findings).toEqual([expect.objectContaining({ kind: 'break-glass', message: 'revoked 1 break-glass grant(s) on checkout: responder:admin' })]);
-    const revocations = (await fleet.get<LedgerEntry[]>('/v1/ledger')).filter((entry) => entry.method === 'DELETE');
+    const revocations = (await bed.fleet.get<LedgerEntry[]>('/v1/ledger')).filter((entry) => entry.method === 'DELETE');
     expect(revocations.map((entry) => entry.key)).toEqual([`break-glass-then-fail/checkout/${handle.firstExecutionRunId}/access/revoke/responder/admin`]);
   });
 });
 
 describe('region-evacuation (approval before an irreversible move)', () => {
   it('moves no traffic until two approvers other than the starter agree', async () => {
-    await fleet.fault('site-outage', { site: 'eu-west' });
-    const handle = await startShippedRunbook(client, taskQueue, 'region-evacuation', { service: 'checkout', from: 'eu-west', to: 'us-east' }, { source: 'test', by: 'alice' });
+    await bed.fleet.fault('site-outage', { site: 'eu-west' });
+    const handle = await startShippedRunbook(bed.client, bed.taskQueue, 'region-evacuation', { service: 'checkout', from: 'eu-west', to: 'us-east' }, { source: 'test', by: 'alice' });
     await waitFor(async () => (await handle.query(stateQuery)).steps[0]?.status === 'running', 'the approval to wait');
 
-    await expect(answerApproval(client, handle.workflowId, { decision: 'approve', identity: 'alice' })).rejects.toThrow(ApprovalRefusedError);
-    await answerApproval(client, handle.workflowId, { decision: 'approve', identity: 'bob', reason: 'eu-west is gone' });
+    await expect(answerApproval(bed.client, handle.workflowId, { decision: 'approve', identity: 'alice' })).rejects.toThrow(ApprovalRefusedError);
+    await answerApproval(bed.client, handle.workflowId, { decision: 'approve', identity: 'bob', reason: 'eu-west is gone' });
     expect(await trafficChanges()).toEqual([]);
-    await answerApproval(client, handle.workflowId, { decision: 'approve', identity: 'carol' });
+    await answerApproval(bed.client, handle.workflowId, { decision: 'approve', identity: 'carol' });
     const report = await handle.result();
 
     expect(report.outcome).toBe('recovered');

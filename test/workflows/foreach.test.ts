@@ -1,28 +1,9 @@
 /** foreach: nested steps per item with a concurrency limit and a failure threshold (blast radius). */
-import type { Client } from '@temporalio/client';
 import { startRecoveryFromYaml } from '../helpers/recovery';
-import { startTargetServer, type TargetServer } from '../helpers/target-server';
-import { startTestTemporal, type TestTemporal } from '../helpers/temporal-server';
-import { startTestWorker, type TestWorker } from '../helpers/worker';
+import { useTestbed } from '../helpers/testbed';
 
-let temporal: TestTemporal;
-let client: Client;
-let target: TargetServer;
-let worker: TestWorker;
-const taskQueue = 'foreach-test';
+const bed = useTestbed('foreach-test', { target: true });
 
-beforeAll(async () => {
-  temporal = await startTestTemporal();
-  client = temporal.client;
-  target = await startTargetServer();
-  worker = await startTestWorker(temporal.address, taskQueue);
-}, 180_000);
-
-afterAll(async () => {
-  await worker?.stop();
-  await target?.close();
-  await temporal?.stop();
-});
 
 function foreachYaml(name: string, items: string[], options: string): string {
   return `
@@ -52,7 +33,7 @@ ${options}
 `;
 }
 
-const paths = (prefix: string) => target.requests.filter((request) => request.path.startsWith(`/${prefix}/`)).map((request) => request.path.slice(prefix.length + 2));
+const paths = (prefix: string) => bed.target.requests.filter((request) => request.path.startsWith(`/${prefix}/`)).map((request) => request.path.slice(prefix.length + 2));
 
 describe('foreach', () => {
   it('runs the nested steps for every item, at most maxConcurrency at a time, each with its own idempotency key', async () => {
@@ -62,12 +43,12 @@ describe('foreach', () => {
     let peak = 0;
     const held: (() => void)[] = [];
     for (const host of ['h1', 'h2', 'h3', 'h4', 'h5']) {
-      target.route(`/each-ok/drain/${host}`, () => {
+      bed.target.route(`/each-ok/drain/${host}`, () => {
         inProgress += 1;
         peak = Math.max(peak, inProgress);
         return { status: 200 };
       });
-      target.route(`/each-ok/restart/${host}`, async () => {
+      bed.target.route(`/each-ok/restart/${host}`, async () => {
         await new Promise<void>((resolve) => {
           held.push(resolve);
           if (held.length >= 2 || host === 'h5') held.splice(0).forEach((release) => release());
@@ -76,20 +57,20 @@ describe('foreach', () => {
         return { status: 200 };
       });
     }
-    const handle = await startRecoveryFromYaml(client, taskQueue, foreachYaml('each-ok', ['h1', 'h2', 'h3', 'h4', 'h5'], '        maxConcurrency: 2'), { baseUrl: target.url });
+    const handle = await startRecoveryFromYaml(bed.client, bed.taskQueue, foreachYaml('each-ok', ['h1', 'h2', 'h3', 'h4', 'h5'], '        maxConcurrency: 2'), { baseUrl: bed.target.url });
     const report = await handle.result();
 
     expect(report.outcome).toBe('recovered');
     expect(peak).toBe(2);
     expect(paths('each-ok').filter((path) => path.startsWith('restart/')).sort()).toEqual(['restart/h1', 'restart/h2', 'restart/h3', 'restart/h4', 'restart/h5']);
-    expect(target.requests.find((request) => request.path === '/each-ok/drain/h3')?.idempotencyKey).toBe(`each-ok/fleet/${handle.firstExecutionRunId}/each-host/h3/drain`);
+    expect(bed.target.requests.find((request) => request.path === '/each-ok/drain/h3')?.idempotencyKey).toBe(`each-ok/fleet/${handle.firstExecutionRunId}/each-host/h3/drain`);
     expect(report.targets.map((item) => [item.target, item.status])).toEqual(['h1', 'h2', 'h3', 'h4', 'h5'].map((host) => [host, 'verified']));
     expect(report.steps[0]?.output).toEqual({ items: 5, succeeded: 5, failed: [], running: 0, notStarted: 0 });
   });
 
   it('stops launching items once more than maxFailures failed, undoing what was done', async () => {
-    for (const host of ['b', 'c']) target.route(`/each-stop/restart/${host}`, () => ({ status: 409, json: { error: 'refused' } }));
-    const handle = await startRecoveryFromYaml(client, taskQueue, foreachYaml('each-stop', ['a', 'b', 'c', 'd', 'e', 'f'], '        maxFailures: 1'), { baseUrl: target.url });
+    for (const host of ['b', 'c']) bed.target.route(`/each-stop/restart/${host}`, () => ({ status: 409, json: { error: 'refused' } }));
+    const handle = await startRecoveryFromYaml(bed.client, bed.taskQueue, foreachYaml('each-stop', ['a', 'b', 'c', 'd', 'e', 'f'], '        maxFailures: 1'), { baseUrl: bed.target.url });
     const report = await handle.result();
 
     expect(report.outcome).toBe('rolled-back');
@@ -112,8 +93,8 @@ describe('foreach', () => {
   });
 
   it('ends degraded, naming the failed items, when failures stay within maxFailures', async () => {
-    target.route('/each-partial/restart/y', () => ({ status: 409 }));
-    const report = await (await startRecoveryFromYaml(client, taskQueue, foreachYaml('each-partial', ['x', 'y', 'z'], '        maxFailures: "50%"'), { baseUrl: target.url })).result();
+    bed.target.route('/each-partial/restart/y', () => ({ status: 409 }));
+    const report = await (await startRecoveryFromYaml(bed.client, bed.taskQueue, foreachYaml('each-partial', ['x', 'y', 'z'], '        maxFailures: "50%"'), { baseUrl: bed.target.url })).result();
     expect(report.outcome).toBe('degraded');
     expect(report.unverifiedTargets).toEqual(['y']);
     expect(report.steps[0]?.status).toBe('succeeded');

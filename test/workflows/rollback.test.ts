@@ -1,16 +1,9 @@
 /** Staged rollback against the real demo fleet: waves, drift, stuck replicas, failed verification. */
-import type { Client } from '@temporalio/client';
-import { startTestFleet, type TestFleet } from '../helpers/fleet';
 import { startRecoveryFromYaml } from '../helpers/recovery';
 import { startShippedRunbook } from '../helpers/runbook-files';
-import { startTestTemporal, type TestTemporal } from '../helpers/temporal-server';
-import { startTestWorker, type TestWorker } from '../helpers/worker';
+import { useTestbed } from '../helpers/testbed';
 
-let temporal: TestTemporal;
-let client: Client;
-let fleet: TestFleet;
-let worker: TestWorker;
-const taskQueue = 'rollback-test';
+const bed = useTestbed('rollback-test', { fleet: true });
 
 interface Replica {
   id: string;
@@ -24,22 +17,9 @@ interface LedgerEntry {
   replays: number;
 }
 
-beforeAll(async () => {
-  temporal = await startTestTemporal();
-  client = temporal.client;
-  fleet = await startTestFleet();
-  worker = await startTestWorker(temporal.address, taskQueue, [], { inventory: fleet.inventory });
-}, 180_000);
+beforeEach(() => bed.fleet.reset());
 
-afterAll(async () => {
-  await worker?.stop();
-  await fleet?.close();
-  await temporal?.stop();
-});
-
-beforeEach(() => fleet.reset());
-
-const versions = async (service: string) => (await fleet.get<Replica[]>(`/v1/services/${service}/replicas`)).map((replica) => [replica.id, replica.actual.version]);
+const versions = async (service: string) => (await bed.fleet.get<Replica[]>(`/v1/services/${service}/replicas`)).map((replica) => [replica.id, replica.actual.version]);
 
 function rollbackYaml(name: string, extra: string): string {
   return `
@@ -60,8 +40,8 @@ ${extra}`;
 
 describe('rollback', () => {
   it('rolls a bad deploy back in waves with the shipped service-rollback runbook, each change once', async () => {
-    await fleet.fault('bad-deploy', { service: 'checkout', version: 'v42' });
-    const handle = await startShippedRunbook(client, taskQueue, 'service-rollback', { service: 'checkout', fleetUrl: fleet.url });
+    await bed.fleet.fault('bad-deploy', { service: 'checkout', version: 'v42' });
+    const handle = await startShippedRunbook(bed.client, bed.taskQueue, 'service-rollback', { service: 'checkout', fleetUrl: bed.fleet.url });
     const report = await handle.result();
 
     expect(report.outcome).toBe('recovered');
@@ -69,16 +49,16 @@ describe('rollback', () => {
     expect(report.steps[0]?.output).toEqual({ waves: 3, targets: 8, verified: 8, stuck: 0 });
     expect((await versions('checkout')).every(([, version]) => version === 'v41')).toBe(true);
     expect(report.targets.filter((target) => target.step === 'rollback').map((target) => target.status)).toEqual(Array(8).fill('verified'));
-    const applies = (await fleet.get<LedgerEntry[]>('/v1/ledger')).filter((entry) => entry.key.endsWith('/apply'));
+    const applies = (await bed.fleet.get<LedgerEntry[]>('/v1/ledger')).filter((entry) => entry.key.endsWith('/apply'));
     expect(applies).toHaveLength(8);
     expect(new Set(applies.map((entry) => entry.path)).size).toBe(8);
     expect(report.findings).toEqual([]);
   });
 
   it('halts before a wave whose targets drifted, with a drift finding, and leaves them untouched', async () => {
-    await fleet.fault('bad-deploy', { service: 'checkout', version: 'v42' });
-    await fleet.fault('config-drift', { service: 'checkout', replica: 'checkout-us-east-3', config: { pool: '8' } });
-    const handle = await startRecoveryFromYaml(client, taskQueue, rollbackYaml('rollback-drift', ''));
+    await bed.fleet.fault('bad-deploy', { service: 'checkout', version: 'v42' });
+    await bed.fleet.fault('config-drift', { service: 'checkout', replica: 'checkout-us-east-3', config: { pool: '8' } });
+    const handle = await startRecoveryFromYaml(bed.client, bed.taskQueue, rollbackYaml('rollback-drift', ''));
     const report = await handle.result();
 
     expect(report.outcome).toBe('failed');
@@ -92,17 +72,17 @@ describe('rollback', () => {
   });
 
   it('proceeds past drift when onDrift is proceed, recording the finding', async () => {
-    await fleet.fault('bad-deploy', { service: 'checkout', version: 'v42' });
-    await fleet.fault('config-drift', { service: 'checkout', replica: 'checkout-eu-west-1', config: { pool: '8' } });
-    const report = await (await startRecoveryFromYaml(client, taskQueue, rollbackYaml('rollback-drift-proceed', '        onDrift: proceed'))).result();
+    await bed.fleet.fault('bad-deploy', { service: 'checkout', version: 'v42' });
+    await bed.fleet.fault('config-drift', { service: 'checkout', replica: 'checkout-eu-west-1', config: { pool: '8' } });
+    const report = await (await startRecoveryFromYaml(bed.client, bed.taskQueue, rollbackYaml('rollback-drift-proceed', '        onDrift: proceed'))).result();
     expect(report.outcome).toBe('recovered');
     expect(report.findings.map((finding) => [finding.kind, finding.target])).toEqual([['drift', 'checkout-eu-west-1']]);
   });
 
   it('ends degraded naming a stuck replica instead of hiding it', async () => {
-    await fleet.fault('bad-deploy', { service: 'checkout', version: 'v42' });
-    await fleet.fault('stuck-replica', { service: 'checkout', replica: 'checkout-eu-central-2' });
-    const report = await (await startRecoveryFromYaml(client, taskQueue, rollbackYaml('rollback-stuck', ''))).result();
+    await bed.fleet.fault('bad-deploy', { service: 'checkout', version: 'v42' });
+    await bed.fleet.fault('stuck-replica', { service: 'checkout', replica: 'checkout-eu-central-2' });
+    const report = await (await startRecoveryFromYaml(bed.client, bed.taskQueue, rollbackYaml('rollback-stuck', ''))).result();
 
     expect(report.outcome).toBe('degraded');
     expect(report.unverifiedTargets).toEqual(['checkout-eu-central-2']);
@@ -112,31 +92,31 @@ describe('rollback', () => {
   });
 
   it('restores a wave that fails its verification gate and fails the step', async () => {
-    await fleet.fault('bad-deploy', { service: 'checkout', version: 'v42' });
+    await bed.fleet.fault('bad-deploy', { service: 'checkout', version: 'v42' });
     const verify = `
         verify:
           check: http.check
-          with: { url: "${fleet.url}/v1/no-such-probe" }
+          with: { url: "${bed.fleet.url}/v1/no-such-probe" }
           expect: observation.status == 200
           interval: 200ms
           timeout: 1s`;
-    const report = await (await startRecoveryFromYaml(client, taskQueue, rollbackYaml('rollback-verify-fails', verify))).result();
+    const report = await (await startRecoveryFromYaml(bed.client, bed.taskQueue, rollbackYaml('rollback-verify-fails', verify))).result();
 
     expect(report.outcome).toBe('failed');
     expect(report.error).toMatch(/^wave 1\/3 failed verification \(wave 1 verification did not pass 1 time\(s\) in a row within 1s/);
     expect((await versions('checkout')).every(([, version]) => version === 'v42')).toBe(true);
-    const ledger = await fleet.get<LedgerEntry[]>('/v1/ledger');
+    const ledger = await bed.fleet.get<LedgerEntry[]>('/v1/ledger');
     expect(ledger.filter((entry) => entry.key.endsWith('/restore')).map((entry) => entry.path)).toEqual(['/v1/services/checkout/replicas/checkout-eu-west-1/deployment']);
     expect(report.targets.find((target) => target.target === 'checkout-eu-west-1')?.status).toBe('restored');
   });
 
   it('restores a drifted config with the shipped config-drift-restore runbook', async () => {
-    await fleet.fault('config-drift', { service: 'checkout', replica: 'checkout-eu-west-2', config: { mode: 'broken' } });
-    const handle = await startShippedRunbook(client, taskQueue, 'config-drift-restore', { service: 'checkout', replica: 'checkout-eu-west-2' });
+    await bed.fleet.fault('config-drift', { service: 'checkout', replica: 'checkout-eu-west-2', config: { mode: 'broken' } });
+    const handle = await startShippedRunbook(bed.client, bed.taskQueue, 'config-drift-restore', { service: 'checkout', replica: 'checkout-eu-west-2' });
     const report = await handle.result();
     expect(report.outcome).toBe('recovered');
     expect(report.findings.map((finding) => [finding.kind, finding.target])).toEqual([['drift', 'checkout-eu-west-2']]);
-    const replica = (await fleet.get<Replica[]>('/v1/services/checkout/replicas')).find((candidate) => candidate.id === 'checkout-eu-west-2');
+    const replica = (await bed.fleet.get<Replica[]>('/v1/services/checkout/replicas')).find((candidate) => candidate.id === 'checkout-eu-west-2');
     expect(replica).toMatchObject({ actual: { version: 'v41', config: { mode: 'normal', pool: '32' } }, healthy: true });
   });
 });

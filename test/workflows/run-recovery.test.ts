@@ -1,32 +1,13 @@
 /** The interpreter against a real Temporal dev server and a real HTTP target. */
-import type { Client } from '@temporalio/client';
 import { searchAttributes } from '../../model/search-attributes';
 import { stateQuery } from '../../workflows/queries';
 import { saveHistoryWhenRecording } from '../helpers/histories';
 import { startRecoveryFromYaml } from '../helpers/recovery';
 import { startShippedRunbook } from '../helpers/runbook-files';
-import { startTargetServer, type TargetServer } from '../helpers/target-server';
-import { startTestTemporal, type TestTemporal } from '../helpers/temporal-server';
-import { startTestWorker, type TestWorker } from '../helpers/worker';
+import { useTestbed } from '../helpers/testbed';
 
-let temporal: TestTemporal;
-let client: Client;
-let target: TargetServer;
-let worker: TestWorker;
-const taskQueue = 'run-recovery-test';
+const bed = useTestbed('run-recovery-test', { target: true });
 
-beforeAll(async () => {
-  temporal = await startTestTemporal();
-  client = await temporal.connectClient();
-  target = await startTargetServer();
-  worker = await startTestWorker(temporal.address, taskQueue);
-}, 180_000);
-
-afterAll(async () => {
-  await worker?.stop();
-  await target?.close();
-  await temporal?.stop();
-});
 
 function restartRunbook(name: string, gateExpect: string, extraSteps = ''): string {
   return `
@@ -71,13 +52,13 @@ ${extraSteps}`;
 
 describe('runRecovery', () => {
   it('runs actions and a gate to recovered, with idempotency keys and timings in the report', async () => {
-    target.route('/health', () => ({ status: 200, json: { healthy: true } }));
-    const handle = await startRecoveryFromYaml(client, taskQueue, restartRunbook('restart-ok', 'observation.status == 200 && observation.json.healthy'), {
+    bed.target.route('/health', () => ({ status: 200, json: { healthy: true } }));
+    const handle = await startRecoveryFromYaml(bed.client, bed.taskQueue, restartRunbook('restart-ok', 'observation.status == 200 && observation.json.healthy'), {
       service: 'checkout',
-      baseUrl: target.url,
+      baseUrl: bed.target.url,
     });
     const report = await handle.result();
-    await saveHistoryWhenRecording(client, handle.workflowId, 'recovered');
+    await saveHistoryWhenRecording(bed.client, handle.workflowId, 'recovered');
 
     expect(report.outcome).toBe('recovered');
     expect(report.workflowId).toBe('restart-ok/checkout');
@@ -93,11 +74,11 @@ describe('runRecovery', () => {
       expect(step.durationMs).toBeGreaterThanOrEqual(0);
     }
     expect(report.steps[2]?.attempts).toBeGreaterThanOrEqual(2);
-    const drain = target.to('/drain');
+    const drain = bed.target.to('/drain');
     expect(drain).toHaveLength(1);
     expect(drain[0]?.body).toEqual({ service: 'checkout' });
     expect(drain[0]?.idempotencyKey).toBe(`restart-ok/checkout/${handle.firstExecutionRunId}/drain`);
-    expect(target.to('/undrain')).toHaveLength(0);
+    expect(bed.target.to('/undrain')).toHaveLength(0);
 
     const description = await handle.describe();
     expect(description.typedSearchAttributes.get(searchAttributes.phase)).toBe('recovered');
@@ -106,14 +87,14 @@ describe('runRecovery', () => {
   });
 
   it('fails a gate that never passes at its timeout and runs the undos in reverse order, once each', async () => {
-    target.route('/health', () => ({ status: 503, json: { healthy: false } }));
-    const before = target.requests.length;
-    const handle = await startRecoveryFromYaml(client, taskQueue, restartRunbook('restart-gate-fails', 'observation.status == 200'), {
+    bed.target.route('/health', () => ({ status: 503, json: { healthy: false } }));
+    const before = bed.target.requests.length;
+    const handle = await startRecoveryFromYaml(bed.client, bed.taskQueue, restartRunbook('restart-gate-fails', 'observation.status == 200'), {
       service: 'payments',
-      baseUrl: target.url,
+      baseUrl: bed.target.url,
     });
     const report = await handle.result();
-    await saveHistoryWhenRecording(client, handle.workflowId, 'rolled-back');
+    await saveHistoryWhenRecording(bed.client, handle.workflowId, 'rolled-back');
 
     expect(report.outcome).toBe('rolled-back');
     const gate = report.steps.find((step) => step.id === 'healthy');
@@ -124,7 +105,7 @@ describe('runRecovery', () => {
       ['restart', 'succeeded'],
       ['drain', 'succeeded'],
     ]);
-    const mutations = target.requests.slice(before).filter((request) => request.path !== '/health').map((request) => [request.path, request.idempotencyKey]);
+    const mutations = bed.target.requests.slice(before).filter((request) => request.path !== '/health').map((request) => [request.path, request.idempotencyKey]);
     const prefix = `restart-gate-fails/payments/${handle.firstExecutionRunId}`;
     expect(mutations).toEqual([
       ['/drain', `${prefix}/drain`],
@@ -136,12 +117,12 @@ describe('runRecovery', () => {
   });
 
   it('records a failing undo and ends failed instead of hiding it', async () => {
-    target.route('/health', () => ({ status: 503 }));
-    target.route('/unrestart', () => ({ status: 409, json: { error: 'cannot undo' } }));
+    bed.target.route('/health', () => ({ status: 503 }));
+    bed.target.route('/unrestart', () => ({ status: 409, json: { error: 'cannot undo' } }));
     try {
-      const handle = await startRecoveryFromYaml(client, taskQueue, restartRunbook('restart-undo-fails', 'observation.status == 200'), {
+      const handle = await startRecoveryFromYaml(bed.client, bed.taskQueue, restartRunbook('restart-undo-fails', 'observation.status == 200'), {
         service: 'search',
-        baseUrl: target.url,
+        baseUrl: bed.target.url,
       });
       const report = await handle.result();
       expect(report.outcome).toBe('failed');
@@ -151,14 +132,14 @@ describe('runRecovery', () => {
       ]);
       expect(report.compensations[0]?.error).toMatch(/409/);
     } finally {
-      target.route('/unrestart', () => ({ status: 200 }));
+      bed.target.route('/unrestart', () => ({ status: 200 }));
     }
   });
 
   it('skips a step whose when condition is false and exposes live state through the state query', async () => {
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
-    target.route('/slow', async () => {
+    bed.target.route('/slow', async () => {
       await released;
       return { status: 200, json: { done: true } };
     });
@@ -180,9 +161,9 @@ spec:
     - id: after
       action: { name: http.request, with: { url: "{{ params.baseUrl }}/after", json: { slow: "{{ steps.slow.output.json.done }}" } } }
 `;
-    const restartsBefore = target.to('/restart').length;
-    const handle = await startRecoveryFromYaml(client, taskQueue, yaml, { baseUrl: target.url });
-    await target.received('/slow');
+    const restartsBefore = bed.target.to('/restart').length;
+    const handle = await startRecoveryFromYaml(bed.client, bed.taskQueue, yaml, { baseUrl: bed.target.url });
+    await bed.target.received('/slow');
     const state = await handle.query(stateQuery);
     expect(state.phase).toBe('mitigating');
     expect(state.steps.map((step) => step.status)).toEqual(['skipped', 'running', 'pending']);
@@ -192,8 +173,8 @@ spec:
     release();
     const report = await handle.result();
     expect(report.outcome).toBe('recovered');
-    expect(target.to('/restart')).toHaveLength(restartsBefore);
-    expect(target.to('/after').at(-1)?.body).toEqual({ slow: true });
+    expect(bed.target.to('/restart')).toHaveLength(restartsBefore);
+    expect(bed.target.to('/after').at(-1)?.body).toEqual({ slow: true });
   });
 
   it('cancels the running step when the runbook timeout runs out and undoes what was done', async () => {
@@ -214,7 +195,7 @@ spec:
     - id: long-wait
       wait: { duration: 1h }
 `;
-    const handle = await startRecoveryFromYaml(client, taskQueue, yaml, { baseUrl: target.url });
+    const handle = await startRecoveryFromYaml(bed.client, bed.taskQueue, yaml, { baseUrl: bed.target.url });
     const report = await handle.result();
     expect(report.outcome).toBe('rolled-back');
     expect(report.error).toBe('runbook timeout 2s exceeded');
@@ -222,16 +203,16 @@ spec:
       ['fence', 'succeeded', undefined],
       ['long-wait', 'failed', 'cancelled'],
     ]);
-    expect(target.to('/unfence').map((request) => request.idempotencyKey)).toEqual([`times-out/times-out/${handle.firstExecutionRunId}/fence/undo`]);
+    expect(bed.target.to('/unfence').map((request) => request.idempotencyKey)).toEqual([`times-out/times-out/${handle.firstExecutionRunId}/fence/undo`]);
   });
 
   it('restarts a service with the shipped restart-service runbook and lets traffic back only once it is healthy', async () => {
     const control = '/services/inventory';
-    target.route(`${control}/health`, () => ({ status: 200, json: { status: 'ok' } }));
-    const handle = await startShippedRunbook(client, taskQueue, 'restart-service', { service: 'inventory', controlUrl: target.url });
+    bed.target.route(`${control}/health`, () => ({ status: 200, json: { status: 'ok' } }));
+    const handle = await startShippedRunbook(bed.client, bed.taskQueue, 'restart-service', { service: 'inventory', controlUrl: bed.target.url });
     const report = await handle.result();
     expect(report.outcome).toBe('recovered');
-    const calls = target.requests.filter((request) => request.path.startsWith(control)).map((request) => request.path.slice(control.length));
+    const calls = bed.target.requests.filter((request) => request.path.startsWith(control)).map((request) => request.path.slice(control.length));
     expect(calls).toEqual(['/drain', '/restart', '/health', '/health', '/health', '/undrain']);
     expect(report.steps.map((step) => step.name)).toEqual(['Drain traffic from inventory', 'Restart inventory', 'inventory reports healthy', 'Restore traffic to inventory']);
   });
