@@ -95,9 +95,12 @@ async function runOneStep(run: RecoveryRun, scope: StepScope, step: Step): Promi
     finding: (finding) => tracker.addFinding({ ...finding, step: step.id }),
     unverified: (targets) => targets.forEach((target) => run.unverified.add(target)),
     runNested: (steps, nested) => runNestedSteps(run, scope, steps, { ...nested, prefix: keyOf(nested.key) }),
-    rerun: async (ids, nested) => {
-      await runNestedSteps(run, scope, earlierSteps(scope, step, ids), { ...nested, prefix: keyOf(nested.key) });
-      if (phase) tracker.enterPhase(phase);
+    rerunnable: (ids) => {
+      const steps = earlierSteps(scope, step, ids);
+      return async (nested) => {
+        await runNestedSteps(run, scope, steps, { ...nested, prefix: keyOf(nested.key) });
+        if (phase) tracker.enterPhase(phase);
+      };
     },
   };
   try {

@@ -26,7 +26,7 @@ export interface Testbed {
 }
 
 export function useTestbed(taskQueue: string, options: TestbedOptions = {}): Testbed {
-  const parts: Partial<Omit<Testbed, 'taskQueue' | 'client'>> = {};
+  const parts: { temporal?: TestTemporal; worker?: TestWorker; target?: TargetServer; fleet?: TestFleet } = {};
   const required = <K extends keyof typeof parts>(name: K): NonNullable<(typeof parts)[K]> => {
     const part = parts[name];
     if (part === undefined || part === null) throw new Error(`testbed has no ${name}${name === 'target' || name === 'fleet' ? ` (pass { ${name}: true })` : ''}`);

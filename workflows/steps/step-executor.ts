@@ -65,11 +65,12 @@ export interface StepContext {
   /** Runs steps nested in this one, in order; a failure undoes that run's own completed steps and rethrows. */
   runNested(steps: Step[], scope: NestedScope): Promise<void>;
   /**
-   * Runs earlier steps of this step's own list again, nested under this step (keys
-   * `<this step's key>/<scope.key>/<id>`, so their effects are applied again); the recovery's phase
-   * returns to this step's afterwards. Fails when an id is not an earlier step of the list.
+   * Earlier steps of this step's own list, by id, to run again later (a watch's re-mitigation);
+   * fails now when an id is not an earlier step. Each run nests under this step (keys
+   * `<this step's key>/<scope.key>/<id>`, so effects are applied again) and then returns the
+   * recovery to this step's phase.
    */
-  rerun(stepIds: string[], scope: NestedScope): Promise<void>;
+  rerunnable(stepIds: string[]): (scope: NestedScope) => Promise<void>;
 }
 
 export interface StepOutcome {

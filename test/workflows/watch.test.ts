@@ -1,0 +1,172 @@
+/** `watch` (soak) steps against a real Temporal dev server and a real HTTP target. */
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import type { Client } from '@temporalio/client';
+import { RunbookReferenceError, withChildRunbooks } from '../../client/child-runbooks';
+import { prepareRecovery } from '../../client/start-recovery';
+import { formatProblem, parseRunbook } from '../../model/loader';
+import { stateQuery } from '../../workflows/queries';
+import { startRecoveryFromYaml } from '../helpers/recovery';
+import { startTargetServer, type TargetServer } from '../helpers/target-server';
+import { startTestTemporal, type TestTemporal } from '../helpers/temporal-server';
+import { waitFor } from '../helpers/wait-for';
+import { startTestWorker, type TestWorker } from '../helpers/worker';
+
+let temporal: TestTemporal;
+let client: Client;
+let target: TargetServer;
+let worker: TestWorker;
+const taskQueue = 'watch-test';
+
+beforeAll(async () => {
+  temporal = await startTestTemporal();
+  client = temporal.client;
+  target = await startTargetServer();
+  worker = await startTestWorker(temporal.address, taskQueue);
+}, 180_000);
+
+afterAll(async () => {
+  await worker?.stop();
+  await target?.close();
+  await temporal?.stop();
+});
+
+/** Mitigate, verify `/ready`, then soak on `/health` every 100ms (the dev server may fire such short timers up to a second late). */
+function soakRunbook(name: string, watch: string): string {
+  return `
+apiVersion: rebound/v1
+kind: Runbook
+metadata: { name: ${name} }
+spec:
+  params:
+    baseUrl: { type: string, required: true }
+  key: web
+  timeout: 1m
+  steps:
+    - id: mitigate
+      action:
+        name: http.request
+        with: { url: "{{ params.baseUrl }}/${name}/mitigate" }
+        undo: { name: http.request, with: { url: "{{ params.baseUrl }}/${name}/unmitigate" } }
+    - id: ready
+      gate: { check: http.check, with: { url: "{{ params.baseUrl }}/${name}/ready" }, expect: observation.status == 200, interval: 100ms, timeout: 5s }
+    - id: soak
+      watch:
+        check: http.check
+        with: { url: "{{ params.baseUrl }}/${name}/health" }
+        expect: observation.status == 200
+        interval: 100ms
+${watch}
+`;
+}
+
+/** Answers `/health` from a script of statuses, then with `after()` once the script is used up. */
+function scriptHealth(name: string, script: number[], after: () => number): void {
+  let polls = 0;
+  target.route(`/${name}/health`, () => {
+    polls += 1;
+    return { status: script[polls - 1] ?? after() };
+  });
+}
+
+const keys = (route: string) => target.to(route).map((request) => request.idempotencyKey);
+
+describe('watch', () => {
+  it('soaks for the whole duration in phase soaking, tolerating a failed observation, then recovers', async () => {
+    scriptHealth('soak-clean', [503], () => 200);
+    const handle = await startRecoveryFromYaml(client, taskQueue, soakRunbook('soak-clean', '        duration: 1500ms\n        toleratedFailures: 1\n        rerun: [mitigate, ready]'), { baseUrl: target.url });
+    await waitFor(async () => (await handle.query(stateQuery)).steps.find((step) => step.id === 'soak')?.status === 'running', 'the soak to run');
+    const during = await handle.query(stateQuery);
+    expect(during.phase).toBe('soaking');
+    expect(during.targets).toContainEqual(expect.objectContaining({ step: 'soak', target: 'soak', status: 'in-progress' }));
+    const report = await handle.result();
+
+    expect(report.outcome).toBe('recovered');
+    const soak = report.steps.find((step) => step.id === 'soak');
+    expect(soak?.output).toEqual({ soaks: 1, polls: soak?.attempts, regressions: 0, stable: true });
+    expect(soak?.attempts).toBeGreaterThanOrEqual(3);
+    expect(soak?.durationMs).toBeGreaterThanOrEqual(1500);
+    expect(target.to('/soak-clean/mitigate')).toHaveLength(1);
+    expect(report.findings).toEqual([]);
+  });
+
+  it('re-runs the listed steps with new idempotency keys on a regression, soaks again and recovers', async () => {
+    // Two failed observations in a row (one is tolerated): a regression; healthy again once mitigated again.
+    scriptHealth('soak-regress', [200, 503, 503], () => (target.to('/soak-regress/mitigate').length >= 2 ? 200 : 503));
+    const handle = await startRecoveryFromYaml(client, taskQueue, soakRunbook('soak-regress', '        duration: 5s\n        toleratedFailures: 1\n        rerun: [mitigate, ready]'), { baseUrl: target.url });
+    await target.received('/soak-regress/mitigate', 2);
+    await waitFor(async () => (await handle.query(stateQuery)).phase === 'soaking', 'the second soak');
+    const report = await handle.result();
+
+    expect(report.outcome).toBe('recovered');
+    const prefix = `soak-regress/web/${handle.firstExecutionRunId}`;
+    expect(keys('/soak-regress/mitigate')).toEqual([`${prefix}/mitigate`, `${prefix}/soak/rerun-1/mitigate`]);
+    expect(target.to('/soak-regress/ready')).toHaveLength(2);
+    expect(report.findings.map((finding) => [finding.kind, finding.target])).toEqual([['regression', 'soak']]);
+    expect(report.findings[0]?.message).toMatch(/^http\.check regressed: 2 failed observation\(s\) in a row, .* into soak 1 \(last: expect observation.status == 200 was false\)$/);
+    expect(report.steps.find((step) => step.id === 'soak')?.output).toMatchObject({ soaks: 2, regressions: 1, stable: true });
+    expect(report.steps.map((step) => [step.id, step.status])).toEqual([
+      ['mitigate', 'succeeded'],
+      ['ready', 'succeeded'],
+      ['soak', 'succeeded'],
+    ]);
+    expect(target.to('/soak-regress/unmitigate')).toHaveLength(0);
+  });
+
+  it('escalates and ends degraded when it regresses again after the re-run', async () => {
+    scriptHealth('soak-twice', [200], () => 503);
+    const report = await (await startRecoveryFromYaml(client, taskQueue, soakRunbook('soak-twice', '        duration: 1s\n        rerun: [mitigate]'), { baseUrl: target.url })).result();
+
+    expect(report.outcome).toBe('degraded');
+    expect(report.unverifiedTargets).toEqual(['soak']);
+    expect(target.to('/soak-twice/mitigate')).toHaveLength(2);
+    expect(report.findings.map((finding) => finding.kind)).toEqual(['regression', 'regression', 'escalation']);
+    expect(report.findings[2]?.message).toBe('soak of 1s did not hold (it regressed again after re-running mitigate): escalated, the recovery is degraded');
+    expect(report.steps.find((step) => step.id === 'soak')).toMatchObject({ status: 'succeeded', output: { soaks: 2, regressions: 2, stable: false } });
+    expect(report.targets).toContainEqual(expect.objectContaining({ target: 'soak', status: 'failed' }));
+    // Nothing is undone: the mitigation stays in place for the people it escalates to.
+    expect(target.to('/soak-twice/unmitigate')).toHaveLength(0);
+  });
+
+  it('escalates at the first regression when it has nothing to re-run', async () => {
+    target.route('/soak-norerun/health', () => ({ status: 503 }));
+    const report = await (await startRecoveryFromYaml(client, taskQueue, soakRunbook('soak-norerun', '        duration: 1s'), { baseUrl: target.url })).result();
+
+    expect(report.outcome).toBe('degraded');
+    expect(target.to('/soak-norerun/mitigate')).toHaveLength(1);
+    expect(report.findings.map((finding) => finding.kind)).toEqual(['regression', 'escalation']);
+    expect(report.findings[0]?.message).toMatch(/^http\.check regressed: 1 failed observation\(s\) in a row, \d+ms into soak 1/);
+    expect(report.findings[1]?.message).toBe('soak of 1s did not hold (no steps to re-run): escalated, the recovery is degraded');
+  });
+
+  it('rejects a soak that would poll more often than the history allows', () => {
+    const loaded = parseRunbook(soakRunbook('soak-long', '        duration: 1h'), 'soak-long.yaml');
+    expect(loaded.ok ? [] : loaded.problems.map(formatProblem)).toEqual([
+      'soak-long.yaml:23:19: steps[2].watch.interval: a soak polls at most 400 times: with duration 1h, the interval must be at least 9s',
+    ]);
+  });
+
+  describe('re-running a step that is not before the watch', () => {
+    const runbooksDir = path.join(__dirname, '..', 'fixtures', 'runbooks');
+    const yaml = readFileSync(path.join(runbooksDir, 'soak-rerun-later.yaml'), 'utf8');
+
+    it('is refused at start', async () => {
+      const loaded = parseRunbook(yaml, 'soak-rerun-later.yaml');
+      if (!loaded.ok) throw new Error(loaded.problems.map(formatProblem).join('\n'));
+      const prepared = withChildRunbooks(prepareRecovery(loaded.runbook, loaded.hash, {}), runbooksDir);
+      await expect(prepared).rejects.toBeInstanceOf(RunbookReferenceError);
+      await expect(prepared).rejects.toThrow(
+        [
+          'soak-rerun-later: steps[1].watch.rerun[1]: cannot re-run "announce": step "announce" comes after the watch; rerun names earlier steps (mitigate)',
+          'soak-rerun-later: steps[1].watch.rerun[2]: cannot re-run "restart": no step "restart" in the same list; rerun names earlier steps (mitigate)',
+        ].join('\n'),
+      );
+    });
+
+    it('fails the watch before it soaks when a client started it without the check', async () => {
+      const report = await (await startRecoveryFromYaml(client, taskQueue, yaml)).result();
+      expect(report.outcome).toBe('failed');
+      expect(report.steps.find((step) => step.id === 'soak')).toMatchObject({ status: 'failed', attempts: 0, error: 'step "soak" cannot re-run "announce": not an earlier step of its list' });
+    });
+  });
+});
