@@ -74,7 +74,7 @@ function parseOptions(argv: string[]): BenchOptions {
     scenario: scenario as Scenario,
     rounds: count(values.rounds, 'rounds', 10, 1),
     warmupRounds: count(values.warmup, 'warmup', 3, 0),
-    rollbackRuns: count(values['rollback-runs'], 'rollback-runs', 1, 1),
+    rollbackRuns: count(values['rollback-runs'], 'rollback-runs', 3, 1),
     json: values.json === true,
   };
 }

@@ -4,6 +4,7 @@ import { durationSchema } from './duration-schema';
 import { collectTemplateExpressions, templateExpressions } from './expressions';
 import { paramSpecSchema } from './params';
 import { stepSchema, type Step } from './steps';
+import { rerunReferenceProblems } from './steps/watch';
 
 const runbookName = z
   .string()
@@ -28,6 +29,7 @@ function stepExpressions(step: Step): { path: (string | number)[]; expression: s
   const found = collectTemplateExpressions(step, []);
   if (step.when) found.push({ path: ['when'], expression: step.when });
   if ('gate' in step) found.push({ path: ['gate', 'expect'], expression: step.gate.expect });
+  if ('watch' in step) found.push({ path: ['watch', 'expect'], expression: step.watch.expect });
   return found;
 }
 
@@ -57,6 +59,9 @@ export const runbookSchema = z
         }
       }
     });
+    for (const problem of rerunReferenceProblems(steps)) {
+      ctx.addIssue({ code: 'custom', path: ['spec', 'steps', ...problem.path], message: problem.message });
+    }
     for (const expression of templateExpressions(runbook.spec.key ?? '')) {
       for (const match of expression.matchAll(paramReference)) {
         if (!Object.hasOwn(params, match[1] ?? '')) {

@@ -19,7 +19,7 @@ describe('rebound validate', () => {
     expect(lines).toContain('test/fixtures/invalid/bad-duration.yaml:16:18: steps[2].gate.timeout: expected a duration like 30s, 5m or 1h30m, got "5 minutes"');
     expect(lines).toContain(`test/fixtures/invalid/unknown-step-kind.yaml:10:7: steps[1].approvol: unknown step kind or field; step kinds: ${stepKinds.join(', ')}`);
     expect(lines).toContain('test/fixtures/invalid/malformed.yaml:9:5: invalid YAML: Flow map in block collection must be sufficiently indented and end with a }');
-    expect(lines.at(-1)).toBe('0 valid, 8 invalid');
+    expect(lines.at(-1)).toBe('0 valid, 9 invalid');
   });
 
   it('is a usage error (exit 2) without paths, and a clear error for a path with no runbooks', async () => {

@@ -21,6 +21,7 @@ describe('runbook loader errors', () => {
     ['unknown-field', '10:9: steps[0].action.retries: unknown field'],
     ['missing-field', '9:9: steps[0].gate.expect: missing required field (expected string)'],
     ['bad-expression', '11:17: steps[0].gate.expect: invalid CEL expression: Unexpected token: EOF'],
+    ['bad-rerun', '14:17: steps[0].watch.rerun[0]: cannot re-run "restart": step "restart" comes after the watch; rerun names earlier steps (none)'],
   ])('%s.yaml → %s', async (name, expected) => {
     expect(await problemsOf(name)).toEqual([`${invalid(name)}:${expected}`]);
   });

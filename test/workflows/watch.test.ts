@@ -2,8 +2,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { RunbookReferenceError, withChildRunbooks } from '../../client/child-runbooks';
-import { prepareRecovery } from '../../client/start-recovery';
+import { prepareRecovery, startRecovery } from '../../client/start-recovery';
 import { formatProblem, parseRunbook } from '../../model/loader';
 import { stateQuery } from '../../workflows/queries';
 import { startRecoveryFromYaml } from '../helpers/recovery';
@@ -150,21 +149,22 @@ describe('watch', () => {
     const runbooksDir = path.join(__dirname, '..', 'fixtures', 'runbooks');
     const yaml = readFileSync(path.join(runbooksDir, 'soak-rerun-later.yaml'), 'utf8');
 
-    it('is refused at start', async () => {
+    it('is refused when the runbook is loaded, naming each bad entry', () => {
       const loaded = parseRunbook(yaml, 'soak-rerun-later.yaml');
-      if (!loaded.ok) throw new Error(loaded.problems.map(formatProblem).join('\n'));
-      const prepared = withChildRunbooks(prepareRecovery(loaded.runbook, loaded.hash, {}), runbooksDir);
-      await expect(prepared).rejects.toBeInstanceOf(RunbookReferenceError);
-      await expect(prepared).rejects.toThrow(
-        [
-          'soak-rerun-later: steps[1].watch.rerun[1]: cannot re-run "announce": step "announce" comes after the watch; rerun names earlier steps (mitigate)',
-          'soak-rerun-later: steps[1].watch.rerun[2]: cannot re-run "restart": no step "restart" in the same list; rerun names earlier steps (mitigate)',
-        ].join('\n'),
-      );
+      expect(loaded.ok ? [] : loaded.problems.map(formatProblem)).toEqual([
+        'soak-rerun-later.yaml:15:27: steps[1].watch.rerun[1]: cannot re-run "announce": step "announce" comes after the watch; rerun names earlier steps (mitigate)',
+        'soak-rerun-later.yaml:15:37: steps[1].watch.rerun[2]: cannot re-run "restart": no step "restart" in the same list; rerun names earlier steps (mitigate)',
+      ]);
     });
 
-    it('fails the watch before it soaks when a client started it without the check', async () => {
-      const report = await (await startRecoveryFromYaml(client, taskQueue, yaml)).result();
+    it('fails the watch before it soaks when a client skipped validation', async () => {
+      const loaded = parseRunbook(yaml.replace('rerun: [mitigate, announce, restart]', 'rerun: [mitigate]'), 'soak-rerun-later.yaml');
+      if (!loaded.ok) throw new Error(loaded.problems.map(formatProblem).join('\n'));
+      const soak = loaded.runbook.spec.steps[1];
+      if (!soak || !('watch' in soak)) throw new Error('the fixture changed');
+      // What a client that bypasses the loader could send.
+      soak.watch.rerun.push('announce');
+      const report = await (await startRecovery(client, prepareRecovery(loaded.runbook, loaded.hash, {}), { taskQueue })).result();
       expect(report.outcome).toBe('failed');
       expect(report.steps.find((step) => step.id === 'soak')).toMatchObject({ status: 'failed', attempts: 0, error: 'step "soak" cannot re-run "announce": not an earlier step of its list' });
     });

@@ -79,6 +79,7 @@ export const watchExecutor: StepExecutor<'watch'> = {
     if (!probe) throw new TypeError(`no activity for check ${spec.check}`);
     // Resolved before soaking: a watch that could not re-run its steps fails now, not at a regression.
     const rerun = spec.rerun.length > 0 ? context.rerunnable(spec.rerun) : undefined;
+    context.target(context.step, { status: 'in-progress', detail: `soaking for ${spec.duration}` });
     let polls = 0;
     let regressions = 0;
     for (let soak = 1; ; soak += 1) {
