@@ -5,53 +5,19 @@
  * with nothing to re-run, escalates and leaves the recovery `degraded`. The step itself does not
  * fail on a regression: the mitigation stays in place for the people it escalates to.
  */
-import { ActivityFailure, ApplicationFailure, proxyActivities, sleep } from '@temporalio/workflow';
-import { ActivityFailureTypes, type CheckRequest, type Observation } from '../../model/action-contract';
+import { sleep } from '@temporalio/workflow';
+import type { CheckRequest } from '../../model/action-contract';
 import { durationMs, formatDuration } from '../../model/duration';
-import { ExpressionError, evaluateCondition, type ExpressionContext } from '../../model/expressions';
 import type { WatchSpec } from '../../model/steps/watch';
-import { describeError } from '../describe-error';
 import { render } from '../expressions';
+import { checkProbe, judge, type Verdict } from './probe';
 import type { StepContext, StepExecutor, StepTracking } from './step-executor';
-
-type CheckActivity = (request: CheckRequest) => Promise<Observation>;
-
-/** One probe must answer within this; a slow probe counts as a failed observation. */
-const checkTimeout = '1m';
 
 /** The idempotency-key part of the one re-run of a watch's steps. */
 const rerunKey = 'rerun-1';
 
-interface Verdict {
-  passed: boolean;
-  observation?: Observation;
-  reason?: string;
-}
-
 /** How one soak ended: held for the whole duration, or regressed after `elapsedMs`. */
 type SoakResult = { stable: true } | { stable: false; elapsedMs: number; failures: number; last: Verdict };
-
-/** One observation: a failed probe or an observation without the expected shape does not pass. */
-async function observe(probe: CheckActivity, request: CheckRequest, expect: string, context: ExpressionContext): Promise<Verdict> {
-  let observation: Observation;
-  try {
-    observation = await probe(request);
-  } catch (error) {
-    const cause = error instanceof ActivityFailure ? error.cause : undefined;
-    // Bad input can never pass: fail the step rather than soak on it.
-    if (cause instanceof ApplicationFailure && cause.type === ActivityFailureTypes.invalidInput) {
-      throw ApplicationFailure.nonRetryable(cause.message, ActivityFailureTypes.invalidInput);
-    }
-    return { passed: false, reason: `check failed: ${describeError(cause ?? error)}` };
-  }
-  try {
-    const passed = evaluateCondition(expect, { ...context, observation });
-    return { passed, observation, reason: passed ? undefined : `expect ${expect} was false` };
-  } catch (error) {
-    if (error instanceof ExpressionError) return { passed: false, observation, reason: error.message };
-    throw error;
-  }
-}
 
 /** Re-run steps report to the watch's own target, like a foreach item's steps to the item. */
 function rerunTracking(context: StepContext): StepTracking {
@@ -70,13 +36,7 @@ export const watchExecutor: StepExecutor<'watch'> = {
   describe: (step) => `soak ${step.watch.duration}: ${step.watch.check} while ${step.watch.expect} (${step.id})`,
   async execute(step, context) {
     const spec = step.watch;
-    const probe = proxyActivities<Record<string, CheckActivity>>({
-      startToCloseTimeout: checkTimeout,
-      heartbeatTimeout: '10s',
-      retry: { maximumAttempts: 1 },
-      summary: `${spec.check}: ${context.summary}`,
-    })[spec.check];
-    if (!probe) throw new TypeError(`no activity for check ${spec.check}`);
+    const probe = checkProbe(spec.check, context);
     // Resolved before soaking: a watch that could not re-run its steps fails now, not at a regression.
     const rerun = spec.rerun.length > 0 ? context.rerunnable(spec.rerun) : undefined;
     context.target(context.step, { status: 'in-progress', detail: `soaking for ${spec.duration}` });
@@ -85,7 +45,7 @@ export const watchExecutor: StepExecutor<'watch'> = {
     for (let soak = 1; ; soak += 1) {
       // Rendered per soak: a re-run may have changed the outputs the check refers to.
       const request: CheckRequest = { input: render(spec.with, context.expressionContext()), runbook: context.runbook, step: context.step };
-      const result = await soakOnce(spec, context, () => observe(probe, request, spec.expect, context.expressionContext()), (verdict, failures, endsAt) => {
+      const result = await soakOnce(spec, context, () => judge(() => probe(request), spec.expect, context.expressionContext()), (verdict, failures, endsAt) => {
         polls += 1;
         context.report({ attempts: polls, output: { soak, polls, regressions, failures, toleratedFailures: spec.toleratedFailures, endsAt, reason: verdict.reason } });
         context.target(context.step, { status: 'in-progress', observed: verdict.observation, detail: `soak ${soak}: ${failures} failed observation(s) in a row` });

@@ -1,0 +1,52 @@
+/** Checks as gates and soaks use them: one probe, judged against an expectation. */
+import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailureTypes, type CheckRequest, type Observation } from '../../model/action-contract';
+import { ExpressionError, evaluateCondition, type ExpressionContext } from '../../model/expressions';
+import { describeError } from '../describe-error';
+import type { StepContext } from './step-executor';
+
+export type CheckActivity = (request: CheckRequest) => Promise<Observation>;
+
+export interface Verdict {
+  passed: boolean;
+  observation?: Observation;
+  reason?: string;
+}
+
+/** The check activity, tried once per poll: the caller's polling is the retry. */
+export function checkProbe(check: string, context: StepContext): CheckActivity {
+  const probe = proxyActivities<Record<string, CheckActivity>>({
+    // One probe must answer within this; a slow probe counts as a failed observation.
+    startToCloseTimeout: '1m',
+    // A probe on a killed worker counts as a failed observation after this, not after a minute.
+    heartbeatTimeout: '10s',
+    retry: { maximumAttempts: 1 },
+    summary: `${check}: ${context.summary}`,
+  })[check];
+  if (!probe) throw new TypeError(`no activity for check ${check}`);
+  return probe;
+}
+
+/**
+ * One observation judged against `expect`. Bad input fails at once (it can never pass); any other
+ * probe failure, or an observation without the expected shape (e.g. no JSON on a 503), does not pass.
+ */
+export async function judge(probe: () => Promise<Observation>, expect: string, context: ExpressionContext): Promise<Verdict> {
+  let observation: Observation;
+  try {
+    observation = await probe();
+  } catch (error) {
+    const cause = error instanceof ActivityFailure ? error.cause : undefined;
+    if (cause instanceof ApplicationFailure && cause.type === ActivityFailureTypes.invalidInput) {
+      throw ApplicationFailure.nonRetryable(cause.message, ActivityFailureTypes.invalidInput);
+    }
+    return { passed: false, reason: `check failed: ${describeError(cause ?? error)}` };
+  }
+  try {
+    const passed = evaluateCondition(expect, { ...context, observation });
+    return { passed, observation, reason: passed ? undefined : `expect ${expect} was false` };
+  } catch (error) {
+    if (error instanceof ExpressionError) return { passed: false, observation, reason: error.message };
+    throw error;
+  }
+}
