@@ -1,30 +1,15 @@
 /** `approval` steps answered with the approve/reject updates, against a real Temporal dev server. */
-import type { Client } from '@temporalio/client';
 import { ApprovalRefusedError, answerApproval, type ApprovalAnswerRequest } from '../../client/approvals';
 import { RecoveryNotFoundError } from '../../client/recovery-status';
 import { prepareRecovery, startRecovery } from '../../client/start-recovery';
 import { formatProblem, parseRunbook } from '../../model/loader';
 import type { ApprovalState } from '../../model/recovery';
 import { stateQuery } from '../../workflows/queries';
-import { startTestTemporal, type TestTemporal } from '../helpers/temporal-server';
 import { waitFor } from '../helpers/wait-for';
-import { startTestWorker, type TestWorker } from '../helpers/worker';
+import { useTestbed } from '../helpers/testbed';
 
-let temporal: TestTemporal;
-let client: Client;
-let worker: TestWorker;
-const taskQueue = 'approval-test';
+const bed = useTestbed('approval-test');
 
-beforeAll(async () => {
-  temporal = await startTestTemporal();
-  client = await temporal.connectClient();
-  worker = await startTestWorker(temporal.address, taskQueue);
-}, 180_000);
-
-afterAll(async () => {
-  await worker?.stop();
-  await temporal?.stop();
-});
 
 /** A fence with an undo, the approval step `sign-off`, then a restart; all noops. */
 function approvalRunbook(name: string, approval: string): string {
@@ -56,11 +41,11 @@ function loadRunbook(yaml: string) {
 /** Starts a recovery as `by` (the trigger's identity, which four-eyes compares against). */
 async function startAs(by: string | undefined, yaml: string) {
   const { runbook, hash } = loadRunbook(yaml);
-  return startRecovery(client, prepareRecovery(runbook, hash, {}, { source: 'test', by }), { taskQueue });
+  return startRecovery(bed.client, prepareRecovery(runbook, hash, {}, { source: 'test', by }), { taskQueue: bed.taskQueue });
 }
 
 async function pendingApproval(workflowId: string): Promise<ApprovalState> {
-  const handle = client.workflow.getHandle(workflowId);
+  const handle = bed.client.workflow.getHandle(workflowId);
   let pending: ApprovalState | undefined;
   await waitFor(async () => {
     pending = (await handle.query(stateQuery)).approvals.find((approval) => approval.status === 'pending');
@@ -70,7 +55,7 @@ async function pendingApproval(workflowId: string): Promise<ApprovalState> {
 }
 
 async function refusal(workflowId: string, request: ApprovalAnswerRequest): Promise<string> {
-  const answer = answerApproval(client, workflowId, request);
+  const answer = answerApproval(bed.client, workflowId, request);
   await expect(answer).rejects.toBeInstanceOf(ApprovalRefusedError);
   return answer.then(
     () => '',
@@ -79,7 +64,7 @@ async function refusal(workflowId: string, request: ApprovalAnswerRequest): Prom
 }
 
 async function acceptedUpdates(workflowId: string): Promise<number> {
-  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const history = await bed.client.workflow.getHandle(workflowId).fetchHistory();
   return (history.events ?? []).filter((event) => event.workflowExecutionUpdateAcceptedEventAttributes).length;
 }
 
@@ -89,7 +74,7 @@ describe('approval step', () => {
     const pending = await pendingApproval(handle.workflowId);
     expect(pending).toMatchObject({ step: 'sign-off', approvers: ['alice', 'bob', 'carol'], quorum: 2, message: 'Restart checkout?', onTimeout: 'reject', answers: [] });
 
-    const afterAlice = await answerApproval(client, handle.workflowId, { decision: 'approve', identity: 'alice', reason: 'looks right' });
+    const afterAlice = await answerApproval(bed.client, handle.workflowId, { decision: 'approve', identity: 'alice', reason: 'looks right' });
     expect(afterAlice.status).toBe('pending');
     expect(afterAlice.answers).toMatchObject([{ identity: 'alice', decision: 'approve', reason: 'looks right' }]);
     const waiting = await handle.query(stateQuery);
@@ -101,7 +86,7 @@ describe('approval step', () => {
     ]);
     expect(waiting.steps[1]?.output).toEqual({ waitingFor: ['bob', 'carol'], quorum: 2, approvedBy: ['alice'] });
 
-    const afterBob = await answerApproval(client, handle.workflowId, { decision: 'approve', identity: 'bob', step: 'sign-off' });
+    const afterBob = await answerApproval(bed.client, handle.workflowId, { decision: 'approve', identity: 'bob', step: 'sign-off' });
     expect(afterBob.status).toBe('approved');
 
     const report = await handle.result();
@@ -124,8 +109,8 @@ describe('approval step', () => {
   it('fails on one reject, naming who and why, and undoes the steps before it', async () => {
     const handle = await startAs('dana', approvalRunbook('rejected', '{ approvers: [alice, bob], quorum: 2 }'));
     await pendingApproval(handle.workflowId);
-    await answerApproval(client, handle.workflowId, { decision: 'approve', identity: 'alice' });
-    const rejected = await answerApproval(client, handle.workflowId, { decision: 'reject', identity: 'bob', reason: 'not during peak traffic' });
+    await answerApproval(bed.client, handle.workflowId, { decision: 'approve', identity: 'alice' });
+    const rejected = await answerApproval(bed.client, handle.workflowId, { decision: 'reject', identity: 'bob', reason: 'not during peak traffic' });
     expect(rejected.status).toBe('rejected');
 
     const report = await handle.result();
@@ -156,7 +141,7 @@ describe('approval step', () => {
     expect(state.approvals[0]?.status).toBe('pending');
     expect(await acceptedUpdates(handle.workflowId)).toBe(0);
 
-    await answerApproval(client, handle.workflowId, { decision: 'approve', identity: 'bob' });
+    await answerApproval(bed.client, handle.workflowId, { decision: 'approve', identity: 'bob' });
     expect((await handle.result()).outcome).toBe('recovered');
   });
 
@@ -169,7 +154,7 @@ describe('approval step', () => {
     );
     expect((await handle.query(stateQuery)).approvals[0]?.answers).toEqual([]);
 
-    await answerApproval(client, handle.workflowId, { decision: 'reject', identity: 'alice', reason: 'changed my mind' });
+    await answerApproval(bed.client, handle.workflowId, { decision: 'reject', identity: 'alice', reason: 'changed my mind' });
     const report = await handle.result();
     expect(report.outcome).toBe('rolled-back');
     expect(report.error).toBe('approval rejected by alice: changed my mind');
@@ -178,7 +163,7 @@ describe('approval step', () => {
   it('lets the starter approve when the runbook sets allowSelfApproval', async () => {
     const handle = await startAs('alice', approvalRunbook('self-approval', '{ approvers: [alice, bob], allowSelfApproval: true }'));
     await pendingApproval(handle.workflowId);
-    const approved = await answerApproval(client, handle.workflowId, { decision: 'approve', identity: 'alice' });
+    const approved = await answerApproval(bed.client, handle.workflowId, { decision: 'approve', identity: 'alice' });
     expect(approved.status).toBe('approved');
     const report = await handle.result();
     expect(report.outcome).toBe('recovered');
@@ -188,7 +173,7 @@ describe('approval step', () => {
   it('refuses a second answer from the same approver, and an answer meant for another step', async () => {
     const handle = await startAs('dana', approvalRunbook('answers-twice', '{ approvers: [alice, bob], quorum: 2 }'));
     await pendingApproval(handle.workflowId);
-    const first = await answerApproval(client, handle.workflowId, { decision: 'approve', identity: 'alice' });
+    const first = await answerApproval(bed.client, handle.workflowId, { decision: 'approve', identity: 'alice' });
     const twice = await refusal(handle.workflowId, { decision: 'approve', identity: 'alice' });
     expect(twice).toBe(`"alice" already answered approve to step "sign-off" at ${first.answers[0]?.at}`);
     expect(await refusal(handle.workflowId, { decision: 'reject', identity: 'alice' })).toBe(twice);
@@ -196,7 +181,7 @@ describe('approval step', () => {
     expect((await handle.query(stateQuery)).approvals[0]?.answers.map((answer) => answer.identity)).toEqual(['alice']);
     expect(await acceptedUpdates(handle.workflowId)).toBe(1);
 
-    await answerApproval(client, handle.workflowId, { decision: 'approve', identity: 'bob' });
+    await answerApproval(bed.client, handle.workflowId, { decision: 'approve', identity: 'bob' });
     expect((await handle.result()).outcome).toBe('recovered');
   });
 
@@ -236,7 +221,7 @@ spec:
   it('records an escalation finding and fails at its timeout with onTimeout: escalate', async () => {
     const handle = await startAs('alice', approvalRunbook('escalates', '{ approvers: [alice, bob, carol], quorum: 2, timeout: 2s, onTimeout: escalate }'));
     await pendingApproval(handle.workflowId);
-    await answerApproval(client, handle.workflowId, { decision: 'approve', identity: 'bob' });
+    await answerApproval(bed.client, handle.workflowId, { decision: 'approve', identity: 'bob' });
     const report = await handle.result();
     expect(report.outcome).toBe('rolled-back');
     expect(report.error).toBe('approval escalated: 1 of 2 approval(s) within 2s; waiting for carol');
@@ -264,7 +249,7 @@ spec:
   });
 
   it('says when there is no recovery with that id', async () => {
-    await expect(answerApproval(client, 'no-such/recovery', { decision: 'approve', identity: 'alice' })).rejects.toThrow(new RecoveryNotFoundError('no-such/recovery'));
+    await expect(answerApproval(bed.client, 'no-such/recovery', { decision: 'approve', identity: 'alice' })).rejects.toThrow(new RecoveryNotFoundError('no-such/recovery'));
   });
 });
 

@@ -1,33 +1,14 @@
 /** `run` steps: child runbooks pinned at start and run as child recoveries, against a real Temporal dev server. */
 import * as path from 'node:path';
-import type { Client } from '@temporalio/client';
 import { RunbookReferenceError, withChildRunbooks } from '../../client/child-runbooks';
 import { prepareRecovery, startRecovery } from '../../client/start-recovery';
 import { formatProblem, resolveRunbook } from '../../model/loader';
 import type { RecoveryReport } from '../../model/recovery';
-import { startTargetServer, type TargetServer } from '../helpers/target-server';
-import { startTestTemporal, type TestTemporal } from '../helpers/temporal-server';
-import { startTestWorker, type TestWorker } from '../helpers/worker';
+import { useTestbed } from '../helpers/testbed';
 
-let temporal: TestTemporal;
-let client: Client;
-let target: TargetServer;
-let worker: TestWorker;
-const taskQueue = 'run-child-test';
+const bed = useTestbed('run-child-test', { target: true });
 const runbooksDir = path.join(__dirname, '..', 'fixtures', 'runbooks');
 
-beforeAll(async () => {
-  temporal = await startTestTemporal();
-  client = temporal.client;
-  target = await startTargetServer();
-  worker = await startTestWorker(temporal.address, taskQueue);
-}, 180_000);
-
-afterAll(async () => {
-  await worker?.stop();
-  await target?.close();
-  await temporal?.stop();
-});
 
 /** What `rebound start <name>` does: resolve the runbook, check params, pin its children. */
 async function prepare(name: string, params: Record<string, unknown> = {}) {
@@ -45,36 +26,36 @@ async function refusal(name: string): Promise<string> {
   );
 }
 
-const paths = (prefix: string) => target.requests.filter((request) => request.path.includes(prefix)).map((request) => request.path);
+const paths = (prefix: string) => bed.target.requests.filter((request) => request.path.includes(prefix)).map((request) => request.path);
 
 describe('run (child runbooks)', () => {
   it('runs the child as a child recovery with rendered params; both recover', async () => {
-    target.route('/parent/fence/checkout', () => ({ status: 200, json: { replicas: 3 } }));
-    const input = await prepare('parent-with-child', { baseUrl: target.url, service: 'checkout' });
+    bed.target.route('/parent/fence/checkout', () => ({ status: 200, json: { replicas: 3 } }));
+    const input = await prepare('parent-with-child', { baseUrl: bed.target.url, service: 'checkout' });
     expect(Object.keys(input.children ?? {})).toEqual(['child-restart']);
-    const handle = await startRecovery(client, input, { taskQueue });
+    const handle = await startRecovery(bed.client, input, { taskQueue: bed.taskQueue });
     const report = await handle.result();
 
     expect(report.outcome).toBe('recovered');
     const childId = 'parent-with-child/checkout/restart';
     expect(report.steps.find((step) => step.id === 'restart')?.output).toMatchObject({ workflowId: childId, runbook: 'child-restart', outcome: 'recovered', steps: ['restart: succeeded', 'healthy: succeeded'] });
     expect(paths('/checkout')).toEqual(['/parent/fence/checkout', '/child/restart/checkout', '/child/health/checkout', '/parent/announce/checkout']);
-    expect(target.to('/child/restart/checkout')[0]?.body).toEqual({ replicas: 3 });
-    expect(target.to('/parent/announce/checkout')[0]?.body).toEqual({ child: childId });
+    expect(bed.target.to('/child/restart/checkout')[0]?.body).toEqual({ replicas: 3 });
+    expect(bed.target.to('/parent/announce/checkout')[0]?.body).toEqual({ child: childId });
 
-    const child = client.workflow.getHandle(childId);
+    const child = bed.client.workflow.getHandle(childId);
     const description = await child.describe();
     expect(description.parentExecution).toEqual({ workflowId: handle.workflowId, runId: handle.firstExecutionRunId });
     const childReport: RecoveryReport = await child.result();
     expect(childReport.outcome).toBe('recovered');
-    expect(childReport.params).toEqual({ baseUrl: target.url, service: 'checkout', replicas: 3 });
-    expect(target.to('/child/restart/checkout')[0]?.idempotencyKey).toBe(`${childId}/${description.runId}/restart`);
+    expect(childReport.params).toEqual({ baseUrl: bed.target.url, service: 'checkout', replicas: 3 });
+    expect(bed.target.to('/child/restart/checkout')[0]?.idempotencyKey).toBe(`${childId}/${description.runId}/restart`);
   });
 
   it('fails the step when the child rolls back, and the parent undoes its own earlier steps', async () => {
-    target.route('/parent/fence/payments', () => ({ status: 200, json: { replicas: 2 } }));
-    target.route('/child/health/payments', () => ({ status: 503 }));
-    const handle = await startRecovery(client, await prepare('parent-with-child', { baseUrl: target.url, service: 'payments' }), { taskQueue });
+    bed.target.route('/parent/fence/payments', () => ({ status: 200, json: { replicas: 2 } }));
+    bed.target.route('/child/health/payments', () => ({ status: 503 }));
+    const handle = await startRecovery(bed.client, await prepare('parent-with-child', { baseUrl: bed.target.url, service: 'payments' }), { taskQueue: bed.taskQueue });
     const report = await handle.result();
 
     expect(report.outcome).toBe('rolled-back');
@@ -87,13 +68,13 @@ describe('run (child runbooks)', () => {
       '/parent/unfence/payments',
     ]);
     expect(report.compensations.map((undo) => [undo.step, undo.status])).toEqual([['fence', 'succeeded']]);
-    const childReport: RecoveryReport = await client.workflow.getHandle('parent-with-child/payments/restart').result();
+    const childReport: RecoveryReport = await bed.client.workflow.getHandle('parent-with-child/payments/restart').result();
     expect(childReport.outcome).toBe('rolled-back');
   });
 
   it('fails the step, starting no child, when a template renders a param the child cannot take', async () => {
-    target.route('/parent/fence/search', () => ({ status: 200, json: { replicas: 'lots' } }));
-    const report = await (await startRecovery(client, await prepare('parent-with-child', { baseUrl: target.url, service: 'search' }), { taskQueue })).result();
+    bed.target.route('/parent/fence/search', () => ({ status: 200, json: { replicas: 'lots' } }));
+    const report = await (await startRecovery(bed.client, await prepare('parent-with-child', { baseUrl: bed.target.url, service: 'search' }), { taskQueue: bed.taskQueue })).result();
 
     expect(report.outcome).toBe('rolled-back');
     expect(report.error).toBe('params for runbook child-restart: param "replicas" must be of type integer, got "lots"');
@@ -102,11 +83,11 @@ describe('run (child runbooks)', () => {
 
   /** Starts parent-with-child for `service` and resolves once its child is polling a health check that never passes. */
   async function startStuckChild(service: string) {
-    target.route(`/parent/fence/${service}`, () => ({ status: 200, json: { replicas: 1 } }));
-    target.route(`/child/health/${service}`, () => ({ status: 503 }));
-    const handle = await startRecovery(client, await prepare('parent-with-child', { baseUrl: target.url, service }), { taskQueue });
-    await target.received(`/child/health/${service}`);
-    return { handle, child: client.workflow.getHandle(`parent-with-child/${service}/restart`) };
+    bed.target.route(`/parent/fence/${service}`, () => ({ status: 200, json: { replicas: 1 } }));
+    bed.target.route(`/child/health/${service}`, () => ({ status: 503 }));
+    const handle = await startRecovery(bed.client, await prepare('parent-with-child', { baseUrl: bed.target.url, service }), { taskQueue: bed.taskQueue });
+    await bed.target.received(`/child/health/${service}`);
+    return { handle, child: bed.client.workflow.getHandle(`parent-with-child/${service}/restart`) };
   }
 
   it('aborting the parent cancels the child, which undoes its own steps before the parent undoes its own', async () => {
@@ -123,12 +104,12 @@ describe('run (child runbooks)', () => {
     await handle.terminate('test');
 
     expect(((await child.result()) as RecoveryReport).outcome).toBe('aborted');
-    expect(target.to('/child/unrestart/billing')).toHaveLength(1);
+    expect(bed.target.to('/child/unrestart/billing')).toHaveLength(1);
   });
 
   it('succeeds but leaves the parent degraded when the child ends degraded, with the child\'s findings', async () => {
-    target.route('/child-soak/health', () => ({ status: 503 }));
-    const report = await (await startRecovery(client, await prepare('parent-with-soaking-child', { baseUrl: target.url }), { taskQueue })).result();
+    bed.target.route('/child-soak/health', () => ({ status: 503 }));
+    const report = await (await startRecovery(bed.client, await prepare('parent-with-soaking-child', { baseUrl: bed.target.url }), { taskQueue: bed.taskQueue })).result();
 
     expect(report.outcome).toBe('degraded');
     expect(report.steps[0]?.status).toBe('succeeded');
@@ -141,11 +122,11 @@ describe('run (child runbooks)', () => {
   });
 
   it('refuses to start a runbook that runs an unknown runbook', async () => {
-    const started = target.requests.length;
+    const started = bed.target.requests.length;
     expect(await refusal('parent-unknown-child')).toBe(
       `parent-unknown-child: steps[1] (delegate) runs runbook "no-such-runbook": no runbook named "no-such-runbook" in ${path.relative(process.cwd(), runbooksDir)}/`,
     );
-    expect(target.requests.length).toBe(started);
+    expect(bed.target.requests.length).toBe(started);
   });
 
   it('refuses a cycle of runbooks, through nested steps too', async () => {

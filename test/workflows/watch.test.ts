@@ -1,34 +1,15 @@
 /** `watch` (soak) steps against a real Temporal dev server and a real HTTP target. */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { Client } from '@temporalio/client';
 import { prepareRecovery, startRecovery } from '../../client/start-recovery';
 import { formatProblem, parseRunbook } from '../../model/loader';
 import { stateQuery } from '../../workflows/queries';
 import { startRecoveryFromYaml } from '../helpers/recovery';
-import { startTargetServer, type TargetServer } from '../helpers/target-server';
-import { startTestTemporal, type TestTemporal } from '../helpers/temporal-server';
 import { waitFor } from '../helpers/wait-for';
-import { startTestWorker, type TestWorker } from '../helpers/worker';
+import { useTestbed } from '../helpers/testbed';
 
-let temporal: TestTemporal;
-let client: Client;
-let target: TargetServer;
-let worker: TestWorker;
-const taskQueue = 'watch-test';
+const bed = useTestbed('watch-test', { target: true });
 
-beforeAll(async () => {
-  temporal = await startTestTemporal();
-  client = temporal.client;
-  target = await startTargetServer();
-  worker = await startTestWorker(temporal.address, taskQueue);
-}, 180_000);
-
-afterAll(async () => {
-  await worker?.stop();
-  await target?.close();
-  await temporal?.stop();
-});
 
 /** Mitigate, verify `/ready`, then soak on `/health` every 100ms (the dev server may fire such short timers up to a second late). */
 function soakRunbook(name: string, watch: string): string {
@@ -62,18 +43,18 @@ ${watch}
 /** Answers `/health` from a script of statuses, then with `after()` once the script is used up. */
 function scriptHealth(name: string, script: number[], after: () => number): void {
   let polls = 0;
-  target.route(`/${name}/health`, () => {
+  bed.target.route(`/${name}/health`, () => {
     polls += 1;
     return { status: script[polls - 1] ?? after() };
   });
 }
 
-const keys = (route: string) => target.to(route).map((request) => request.idempotencyKey);
+const keys = (route: string) => bed.target.to(route).map((request) => request.idempotencyKey);
 
 describe('watch', () => {
   it('soaks for the whole duration in phase soaking, tolerating a failed observation, then recovers', async () => {
     scriptHealth('soak-clean', [503], () => 200);
-    const handle = await startRecoveryFromYaml(client, taskQueue, soakRunbook('soak-clean', '        duration: 1500ms\n        toleratedFailures: 1\n        rerun: [mitigate, ready]'), { baseUrl: target.url });
+    const handle = await startRecoveryFromYaml(bed.client, bed.taskQueue, soakRunbook('soak-clean', '        duration: 1500ms\n        toleratedFailures: 1\n        rerun: [mitigate, ready]'), { baseUrl: bed.target.url });
     await waitFor(async () => (await handle.query(stateQuery)).steps.find((step) => step.id === 'soak')?.status === 'running', 'the soak to run');
     const during = await handle.query(stateQuery);
     expect(during.phase).toBe('soaking');
@@ -85,22 +66,22 @@ describe('watch', () => {
     expect(soak?.output).toEqual({ soaks: 1, polls: soak?.attempts, regressions: 0, stable: true });
     expect(soak?.attempts).toBeGreaterThanOrEqual(3);
     expect(soak?.durationMs).toBeGreaterThanOrEqual(1500);
-    expect(target.to('/soak-clean/mitigate')).toHaveLength(1);
+    expect(bed.target.to('/soak-clean/mitigate')).toHaveLength(1);
     expect(report.findings).toEqual([]);
   });
 
   it('re-runs the listed steps with new idempotency keys on a regression, soaks again and recovers', async () => {
     // Two failed observations in a row (one is tolerated): a regression; healthy again once mitigated again.
-    scriptHealth('soak-regress', [200, 503, 503], () => (target.to('/soak-regress/mitigate').length >= 2 ? 200 : 503));
-    const handle = await startRecoveryFromYaml(client, taskQueue, soakRunbook('soak-regress', '        duration: 5s\n        toleratedFailures: 1\n        rerun: [mitigate, ready]'), { baseUrl: target.url });
-    await target.received('/soak-regress/mitigate', 2);
+    scriptHealth('soak-regress', [200, 503, 503], () => (bed.target.to('/soak-regress/mitigate').length >= 2 ? 200 : 503));
+    const handle = await startRecoveryFromYaml(bed.client, bed.taskQueue, soakRunbook('soak-regress', '        duration: 5s\n        toleratedFailures: 1\n        rerun: [mitigate, ready]'), { baseUrl: bed.target.url });
+    await bed.target.received('/soak-regress/mitigate', 2);
     await waitFor(async () => (await handle.query(stateQuery)).phase === 'soaking', 'the second soak');
     const report = await handle.result();
 
     expect(report.outcome).toBe('recovered');
     const prefix = `soak-regress/web/${handle.firstExecutionRunId}`;
     expect(keys('/soak-regress/mitigate')).toEqual([`${prefix}/mitigate`, `${prefix}/soak/rerun-1/mitigate`]);
-    expect(target.to('/soak-regress/ready')).toHaveLength(2);
+    expect(bed.target.to('/soak-regress/ready')).toHaveLength(2);
     expect(report.findings.map((finding) => [finding.kind, finding.target])).toEqual([['regression', 'soak']]);
     expect(report.findings[0]?.message).toMatch(/^http\.check regressed: 2 failed observation\(s\) in a row, .* into soak 1 \(last: expect observation.status == 200 was false\)$/);
     expect(report.steps.find((step) => step.id === 'soak')?.output).toMatchObject({ soaks: 2, regressions: 1, stable: true });
@@ -109,30 +90,30 @@ describe('watch', () => {
       ['ready', 'succeeded'],
       ['soak', 'succeeded'],
     ]);
-    expect(target.to('/soak-regress/unmitigate')).toHaveLength(0);
+    expect(bed.target.to('/soak-regress/unmitigate')).toHaveLength(0);
   });
 
   it('escalates and ends degraded when it regresses again after the re-run', async () => {
     scriptHealth('soak-twice', [200], () => 503);
-    const report = await (await startRecoveryFromYaml(client, taskQueue, soakRunbook('soak-twice', '        duration: 1s\n        rerun: [mitigate]'), { baseUrl: target.url })).result();
+    const report = await (await startRecoveryFromYaml(bed.client, bed.taskQueue, soakRunbook('soak-twice', '        duration: 1s\n        rerun: [mitigate]'), { baseUrl: bed.target.url })).result();
 
     expect(report.outcome).toBe('degraded');
     expect(report.unverifiedTargets).toEqual(['soak']);
-    expect(target.to('/soak-twice/mitigate')).toHaveLength(2);
+    expect(bed.target.to('/soak-twice/mitigate')).toHaveLength(2);
     expect(report.findings.map((finding) => finding.kind)).toEqual(['regression', 'regression', 'escalation']);
     expect(report.findings[2]?.message).toBe('soak of 1s did not hold (it regressed again after re-running mitigate): escalated, the recovery is degraded');
     expect(report.steps.find((step) => step.id === 'soak')).toMatchObject({ status: 'succeeded', output: { soaks: 2, regressions: 2, stable: false } });
     expect(report.targets).toContainEqual(expect.objectContaining({ target: 'soak', status: 'failed' }));
     // Nothing is undone: the mitigation stays in place for the people it escalates to.
-    expect(target.to('/soak-twice/unmitigate')).toHaveLength(0);
+    expect(bed.target.to('/soak-twice/unmitigate')).toHaveLength(0);
   });
 
   it('escalates at the first regression when it has nothing to re-run', async () => {
-    target.route('/soak-norerun/health', () => ({ status: 503 }));
-    const report = await (await startRecoveryFromYaml(client, taskQueue, soakRunbook('soak-norerun', '        duration: 1s'), { baseUrl: target.url })).result();
+    bed.target.route('/soak-norerun/health', () => ({ status: 503 }));
+    const report = await (await startRecoveryFromYaml(bed.client, bed.taskQueue, soakRunbook('soak-norerun', '        duration: 1s'), { baseUrl: bed.target.url })).result();
 
     expect(report.outcome).toBe('degraded');
-    expect(target.to('/soak-norerun/mitigate')).toHaveLength(1);
+    expect(bed.target.to('/soak-norerun/mitigate')).toHaveLength(1);
     expect(report.findings.map((finding) => finding.kind)).toEqual(['regression', 'escalation']);
     expect(report.findings[0]?.message).toMatch(/^http\.check regressed: 1 failed observation\(s\) in a row, \d+ms into soak 1/);
     expect(report.findings[1]?.message).toBe('soak of 1s did not hold (no steps to re-run): escalated, the recovery is degraded');
@@ -164,7 +145,7 @@ describe('watch', () => {
       if (!soak || !('watch' in soak)) throw new Error('the fixture changed');
       // What a client that bypasses the loader could send.
       soak.watch.rerun.push('announce');
-      const report = await (await startRecovery(client, prepareRecovery(loaded.runbook, loaded.hash, {}), { taskQueue })).result();
+      const report = await (await startRecovery(bed.client, prepareRecovery(loaded.runbook, loaded.hash, {}), { taskQueue: bed.taskQueue })).result();
       expect(report.outcome).toBe('failed');
       expect(report.steps.find((step) => step.id === 'soak')).toMatchObject({ status: 'failed', attempts: 0, error: 'step "soak" cannot re-run "announce": not an earlier step of its list' });
     });
