@@ -38,3 +38,26 @@ export function spawnWorkerProcess(env: Record<string, string>): WorkerProcess {
   );
   return { child, ready, exited, output: () => output };
 }
+
+/**
+ * Worker processes for one test file: `start()` spawns one with the given environment; every one
+ * still running is stopped (SIGTERM) after the file's tests.
+ */
+export function useWorkerProcesses(env: () => Record<string, string>): { start(): WorkerProcess } {
+  const started: WorkerProcess[] = [];
+  afterAll(async () => {
+    for (const worker of started) {
+      if (worker.child.exitCode === null && worker.child.signalCode === null) {
+        worker.child.kill('SIGTERM');
+        await worker.exited;
+      }
+    }
+  });
+  return {
+    start() {
+      const worker = spawnWorkerProcess(env());
+      started.push(worker);
+      return worker;
+    },
+  };
+}

@@ -7,13 +7,16 @@ import { saveHistoryWhenRecording } from '../helpers/histories';
 import { startRecoveryFromYaml } from '../helpers/recovery';
 import { startTargetServer, type TargetServer } from '../helpers/target-server';
 import { startTestTemporal, type TestTemporal } from '../helpers/temporal-server';
-import { spawnWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
+import { useWorkerProcesses } from '../helpers/worker-process';
 
 let temporal: TestTemporal;
 let client: Client;
 let target: TargetServer;
-const workers: WorkerProcess[] = [];
 const taskQueue = 'crash-test';
+
+// Declared before the afterAll below: worker processes stop before the server they talk to.
+const workers = useWorkerProcesses(() => ({ TEMPORAL_ADDRESS: temporal.address, REBOUND_TASK_QUEUE: taskQueue }));
+const startWorker = () => workers.start();
 
 beforeAll(async () => {
   temporal = await startTestTemporal();
@@ -22,21 +25,9 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  for (const worker of workers) {
-    if (worker.child.exitCode === null && worker.child.signalCode === null) {
-      worker.child.kill('SIGTERM');
-      await worker.exited;
-    }
-  }
   await target?.close();
   await temporal?.stop();
 });
-
-function startWorker(): WorkerProcess {
-  const worker = spawnWorkerProcess({ TEMPORAL_ADDRESS: temporal.address, REBOUND_TASK_QUEUE: taskQueue });
-  workers.push(worker);
-  return worker;
-}
 
 const runbook = `
 apiVersion: rebound/v1

@@ -11,15 +11,18 @@ import { startTestFleet, type TestFleet } from '../helpers/fleet';
 import { startRecoveryFromYaml } from '../helpers/recovery';
 import { startTargetServer, type TargetServer } from '../helpers/target-server';
 import { startTestTemporal, type TestTemporal } from '../helpers/temporal-server';
-import { spawnWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
+import { useWorkerProcesses } from '../helpers/worker-process';
 
 let temporal: TestTemporal;
 let fleet: TestFleet;
 let probe: TargetServer;
 let dir: string;
 let inventoryFile: string;
-const workers: WorkerProcess[] = [];
 const taskQueue = 'failover-crash-test';
+
+// Declared before the afterAll below: worker processes stop before the server they talk to.
+const workers = useWorkerProcesses(() => ({ TEMPORAL_ADDRESS: temporal.address, REBOUND_TASK_QUEUE: taskQueue, REBOUND_INVENTORY: inventoryFile }));
+const startWorker = () => workers.start();
 
 beforeAll(async () => {
   temporal = await startTestTemporal();
@@ -31,23 +34,11 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  for (const worker of workers) {
-    if (worker.child.exitCode === null && worker.child.signalCode === null) {
-      worker.child.kill('SIGTERM');
-      await worker.exited;
-    }
-  }
   await probe?.close();
   await fleet?.close();
   await temporal?.stop();
   await rm(dir, { recursive: true, force: true });
 });
-
-function startWorker(): WorkerProcess {
-  const worker = spawnWorkerProcess({ TEMPORAL_ADDRESS: temporal.address, REBOUND_TASK_QUEUE: taskQueue, REBOUND_INVENTORY: inventoryFile });
-  workers.push(worker);
-  return worker;
-}
 
 interface LedgerEntry {
   key: string;
