@@ -13,10 +13,10 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: {
     '^.+\\.ts$': swc,
-    // The CEL library ships ES modules only; jest's module system needs them as CommonJS.
-    '^.+/node_modules/@marcbachmann/cel-js/.+\\.js$': swc,
+    // The CEL library and `cookie` (used by fastify's inject) ship ES modules only; jest's module system needs them as CommonJS.
+    '^.+/node_modules/(@marcbachmann/cel-js|cookie)/.+\\.js$': swc,
   },
-  transformIgnorePatterns: ['/node_modules/(?!@marcbachmann/cel-js/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@marcbachmann/cel-js|cookie)/)'],
   testTimeout: 120_000,
   // Temporal servers and workers are heavy: two files at a time on a 2-core machine.
   maxWorkers: 2,

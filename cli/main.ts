@@ -68,6 +68,14 @@ program
   .action(run(async () => (await import('./commands/worker')).workerCommand()));
 
 program
+  .command('serve')
+  .description('run the webhook server: Alertmanager alerts start or join recoveries (127.0.0.1:REBOUND_HTTP_PORT, default 8080)')
+  .addOption(new Option('--runbooks <dir>', 'directory of runbooks (their spec.triggers route alerts)').env('REBOUND_RUNBOOKS_DIR').default('runbooks'))
+  .option('--no-auth', 'accept alerts without a bearer token (default: REBOUND_WEBHOOK_TOKEN is required)')
+  .addHelpText('after', '\nExamples:\n  REBOUND_WEBHOOK_TOKEN=$(openssl rand -hex 24) rebound serve\n  rebound serve --runbooks ./runbooks --no-auth')
+  .action(run(async (options: { runbooks: string; auth: boolean }) => (await import('./commands/serve')).serveCommand(options)));
+
+program
   .command('dev')
   .description('run the whole stack locally: Temporal dev server (state in .rebound/, UI on 8233) and a worker')
   .option('--headless', 'no Temporal Web UI')

@@ -27,21 +27,26 @@ export interface StartOptions {
   taskQueue: string;
 }
 
+/** How a recovery workflow is started: by the CLI (start) and by the webhook server (signal-with-start). */
+export function recoveryStartOptions(input: RecoveryInput, options: StartOptions) {
+  return {
+    workflowId: recoveryWorkflowId(input.runbook.metadata.name, input.key),
+    taskQueue: options.taskQueue,
+    args: [input] as [RecoveryInput],
+    typedSearchAttributes: [
+      { key: searchAttributes.runbook, value: input.runbook.metadata.name },
+      { key: searchAttributes.key, value: input.key },
+      { key: searchAttributes.phase, value: 'preflight' },
+    ],
+    staticSummary: `Recovery: ${input.runbook.metadata.name} for ${input.key}`,
+    staticDetails: input.runbook.metadata.description ?? input.runbook.spec.description,
+  };
+}
+
 export async function startRecovery(client: Client, input: RecoveryInput, options: StartOptions): Promise<WorkflowHandleWithFirstExecutionRunId<typeof runRecovery>> {
   const workflowId = recoveryWorkflowId(input.runbook.metadata.name, input.key);
   try {
-    return await client.workflow.start<typeof runRecovery>('runRecovery', {
-      workflowId,
-      taskQueue: options.taskQueue,
-      args: [input],
-      typedSearchAttributes: [
-        { key: searchAttributes.runbook, value: input.runbook.metadata.name },
-        { key: searchAttributes.key, value: input.key },
-        { key: searchAttributes.phase, value: 'preflight' },
-      ],
-      staticSummary: `Recovery: ${input.runbook.metadata.name} for ${input.key}`,
-      staticDetails: input.runbook.metadata.description ?? input.runbook.spec.description,
-    });
+    return await client.workflow.start<typeof runRecovery>('runRecovery', recoveryStartOptions(input, options));
   } catch (error) {
     if (error instanceof WorkflowExecutionAlreadyStartedError) throw new RecoveryAlreadyRunningError(workflowId);
     throw error;

@@ -129,6 +129,15 @@ export interface ApprovalState {
   answers: ApprovalAnswer[];
 }
 
+/** One alert notification delivered to the recovery; re-sends of the same fingerprint + startsAt + status count in timesSeen. */
+export interface AlertRecord {
+  fingerprint: string;
+  startsAt: string;
+  status: 'firing' | 'resolved';
+  timesSeen: number;
+  lastSeenAt: string;
+}
+
 export interface RecoveryState {
   workflowId: string;
   runbook: { name: string; hash: string };
@@ -145,6 +154,8 @@ export interface RecoveryState {
   findings: Finding[];
   /** Approval steps reached so far, with their answers. */
   approvals: ApprovalState[];
+  /** Alert notifications delivered to this recovery (the `alert` signal). */
+  alerts: AlertRecord[];
   budget: TimeBudget;
   /** Why the recovery did not recover (the failed step's error), when it did not. */
   error?: string;

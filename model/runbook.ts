@@ -5,6 +5,7 @@ import { collectTemplateExpressions, templateExpressions } from './expressions';
 import { paramSpecSchema } from './params';
 import { stepSchema, type Step } from './steps';
 import { rerunReferenceProblems } from './steps/watch';
+import { triggersSchema } from './triggers';
 
 const runbookName = z
   .string()
@@ -20,6 +21,9 @@ const specSchema = z.strictObject({
   /** Hard limit for the whole recovery; on expiry the running step is cancelled and undone. */
   timeout: durationSchema.default('1h'),
   steps: z.array(stepSchema).min(1, { error: 'a runbook needs at least one step' }),
+  /** Alerts that start (or join) a recovery, and after one ended, how long before an alert may start another. */
+  triggers: triggersSchema.optional(),
+  cooldown: durationSchema.optional(),
 });
 
 const paramReference = /\bparams\.([A-Za-z_][A-Za-z0-9_]*)/g;

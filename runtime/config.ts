@@ -51,7 +51,12 @@ const envSchema = z.object({
   REBOUND_INVENTORY: optional(z.string().optional()),
   REBOUND_UI_PORT: port(8233),
   REBOUND_TEMPORAL_PORT: port(7233),
+  REBOUND_HTTP_PORT: port(8080),
+  REBOUND_WEBHOOK_TOKEN: optional(z.string().min(16, { error: 'expected a token of at least 16 characters' }).optional()),
 });
+
+// Never echoed in error messages.
+const secretVariables = new Set(['REBOUND_WEBHOOK_TOKEN']);
 
 export type LogLevel = (typeof logLevels)[number];
 
@@ -70,6 +75,10 @@ export interface ReboundConfig {
   /** Ports of the embedded dev server (`rebound dev`); 0 picks a free port. */
   readonly uiPort: number;
   readonly temporalPort: number;
+  /** Port of the webhook server (`rebound serve`), on 127.0.0.1. */
+  readonly httpPort: number;
+  /** The bearer token webhook senders must present; unset means `rebound serve` needs --no-auth. */
+  readonly webhookToken: string | undefined;
 }
 
 /** Parses the Rebound environment variables; throws a {@link ConfigError} naming the first bad one. */
@@ -79,7 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     const issue = parsed.error.issues[0];
     const variable = String(issue?.path[0] ?? 'environment');
     // JSON quoting keeps the message on one line whatever the value holds.
-    const got = env[variable] === undefined ? '' : `, got ${JSON.stringify(env[variable])}`;
+    const got = env[variable] === undefined || secretVariables.has(variable) ? '' : `, got ${JSON.stringify(env[variable])}`;
     throw new ConfigError(`${variable}: ${issue?.message ?? 'invalid value'}${got}`);
   }
   const values = parsed.data;
@@ -93,5 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     inventoryFile: values.REBOUND_INVENTORY === undefined ? undefined : path.resolve(cwd, values.REBOUND_INVENTORY),
     uiPort: values.REBOUND_UI_PORT,
     temporalPort: values.REBOUND_TEMPORAL_PORT,
+    httpPort: values.REBOUND_HTTP_PORT,
+    webhookToken: values.REBOUND_WEBHOOK_TOKEN,
   });
 }

@@ -71,7 +71,7 @@ if ! temporal_cli_present; then
 fi
 
 # --- Debian packages the tests use: Prometheus (PromQL gates; Alertmanager for alert tests) ------
-if [[ ${1:-} == --tests ]] && ! command -v prometheus >/dev/null; then
+if [[ ${1:-} == --tests ]] && { ! command -v prometheus || ! command -v prometheus-alertmanager; } >/dev/null; then
   if command -v apt-get >/dev/null && [[ $(id -u) == 0 ]]; then
     say "installing Prometheus and Alertmanager (Debian packages) for the tests ..."
     apt-get update -qq >&2

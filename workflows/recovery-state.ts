@@ -30,6 +30,7 @@ export class RecoveryTracker {
       targets: [],
       findings: [],
       approvals: [],
+      alerts: [],
       budget: { rto: runbook.spec.rto, rtoMs: this.rtoMs, elapsedMs: 0, remainingMs: this.rtoMs },
     };
     upsertSearchAttributes([

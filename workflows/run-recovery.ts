@@ -9,6 +9,7 @@ import type { ExpressionContext } from '../model/expressions';
 import type { Outcome, RecoveryInput, RecoveryReport } from '../model/recovery';
 import type { Step, StepOf } from '../model/steps';
 import { stepKind, type StepKind } from '../model/steps/kinds';
+import { installAlertHandler } from './alerts';
 import { describeError } from './describe-error';
 import { condition, render } from './expressions';
 import { stateQuery } from './queries';
@@ -155,6 +156,7 @@ export async function runRecovery(input: RecoveryInput): Promise<RecoveryReport>
   const tracker = new RecoveryTracker(info.workflowId, input);
   setHandler(stateQuery, () => tracker.snapshot());
   installApprovalHandlers(tracker.state);
+  installAlertHandler(tracker.state.alerts);
   const run: RecoveryRun = {
     input,
     tracker,

@@ -12,6 +12,7 @@ describe('loadConfig', () => {
       stateDir: '/srv/rebound/.rebound',
       uiPort: 8233,
       temporalPort: 7233,
+      httpPort: 8080,
     });
   });
 
@@ -26,6 +27,8 @@ describe('loadConfig', () => {
         REBOUND_STATE_DIR: 'var/state',
         REBOUND_UI_PORT: '0',
         REBOUND_TEMPORAL_PORT: '17233',
+        REBOUND_HTTP_PORT: '9090',
+        REBOUND_WEBHOOK_TOKEN: 'a-token-of-24-characters',
       },
       '/srv/rebound',
     );
@@ -38,6 +41,8 @@ describe('loadConfig', () => {
       stateDir: path.resolve('/srv/rebound', 'var/state'),
       uiPort: 0,
       temporalPort: 17233,
+      httpPort: 9090,
+      webhookToken: 'a-token-of-24-characters',
     });
   });
 
@@ -76,5 +81,9 @@ describe('loadConfig', () => {
     expect(message).toContain(expectation);
     expect(message).toContain(JSON.stringify(value));
     expect(message).not.toContain('\n');
+  });
+
+  it('never echoes a refused webhook token', () => {
+    expect(() => loadConfig({ REBOUND_WEBHOOK_TOKEN: 'short-secret' })).toThrow(/^REBOUND_WEBHOOK_TOKEN: expected a token of at least 16 characters$/);
   });
 });

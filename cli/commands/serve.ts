@@ -1,0 +1,53 @@
+/** `rebound serve`: the webhook server that turns alerts into recoveries, on 127.0.0.1:REBOUND_HTTP_PORT. */
+import * as path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { findRunbookFiles, formatProblem, loadRunbookFile } from '../../model/loader';
+import { loadConfig } from '../../runtime/config';
+import { createLogger } from '../../runtime/logger';
+import type { LoadedRunbook } from '../../server/alert-delivery';
+import { AuthConfigError } from '../../server/auth';
+import { createWebhookServer } from '../../server/create-server';
+import { CliError, ExitCode } from '../cli-error';
+import { untilStopSignal } from '../signals';
+
+export interface ServeCommandOptions {
+  runbooks: string;
+  /** False with --no-auth. */
+  auth: boolean;
+}
+
+async function loadRunbooks(dir: string): Promise<LoadedRunbook[]> {
+  const files = await findRunbookFiles([dir]);
+  if (files.length === 0) throw new CliError(`no runbook files (*.yaml, *.yml) in ${dir}`, ExitCode.failed, 'pass --runbooks <dir>');
+  const results = await Promise.all(files.map((file) => loadRunbookFile(path.relative(process.cwd(), file) || file)));
+  const problems = results.flatMap((result) => (result.ok ? [] : result.problems));
+  if (problems.length > 0) {
+    for (const problem of problems.slice(1)) process.stderr.write(`${formatProblem(problem)}\n`);
+    throw new CliError(formatProblem(problems[0]!), ExitCode.failed, `fix the runbooks, then check them with: rebound validate ${dir}`);
+  }
+  return results.flatMap((result) => (result.ok ? [{ runbook: result.runbook, hash: result.hash }] : []));
+}
+
+export async function serveCommand(options: ServeCommandOptions): Promise<number> {
+  const config = loadConfig();
+  const logger = createLogger({ level: config.logLevel }, { process: 'webhook' });
+  const runbooksDir = path.resolve(options.runbooks);
+  const runbooks = await loadRunbooks(runbooksDir);
+  // Lazy: the server starts while Temporal is down, answers 503 (senders retry) and /readyz says so.
+  const client = new Client({ connection: Connection.lazy({ address: config.temporalAddress, connectTimeout: '5s' }), namespace: config.namespace });
+  let app;
+  try {
+    app = createWebhookServer({ client, taskQueue: config.taskQueue, runbooks, runbooksDir, auth: { token: config.webhookToken, disabled: !options.auth }, logger });
+  } catch (error) {
+    if (error instanceof AuthConfigError) throw new CliError(error.message, ExitCode.usage, 'export REBOUND_WEBHOOK_TOKEN=<a long random string>, and give Alertmanager the same token');
+    throw error;
+  }
+  const address = await app.listen({ host: '127.0.0.1', port: config.httpPort });
+  const triggered = runbooks.filter((loaded) => (loaded.runbook.spec.triggers ?? []).length > 0).map((loaded) => loaded.runbook.metadata.name);
+  logger.info({ address, runbooks: runbooks.length, triggered, temporal: config.temporalAddress, taskQueue: config.taskQueue }, `webhook server listening on ${address}`);
+  const signal = await untilStopSignal();
+  logger.info({ signal }, 'stopping webhook server');
+  await app.close();
+  await client.connection.close();
+  return ExitCode.ok;
+}

@@ -1,0 +1,86 @@
+/**
+ * Hands routed alerts to Temporal. Planning (routing, params, keys) happens first and may refuse
+ * the whole payload before anything is sent; then a firing alert is signal-with-start'ed to
+ * `<runbook>/<key>` (joining the recovery in flight or starting one), and a resolved alert is a
+ * plain signal to the recovery in flight (a resolved alert never starts one).
+ */
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { RunbookReferenceError, withChildRunbooks } from '../client/child-runbooks';
+import { prepareRecovery, recoveryStartOptions } from '../client/start-recovery';
+import { routeAlert, TriggerParamsError, type NormalizedAlert } from '../model/alert-routing';
+import { ParamsError } from '../model/params';
+import { recoveryWorkflowId, type RecoveryInput } from '../model/recovery';
+import type { Runbook } from '../model/runbook';
+import { alertSignal } from '../workflows/alerts';
+import type { runRecovery } from '../workflows';
+import { HttpError } from './http-errors';
+
+/** A validated runbook and the hash of its file. */
+export interface LoadedRunbook {
+  runbook: Runbook;
+  hash: string;
+}
+
+export type AlertDelivery =
+  | { kind: 'start-or-join'; workflowId: string; alert: NormalizedAlert; input: RecoveryInput }
+  | { kind: 'resolved'; workflowId: string; alert: NormalizedAlert };
+
+export interface DeliveryOptions {
+  runbooks: readonly LoadedRunbook[];
+  /** Where `run` steps' child runbooks are resolved; without it, runbooks with `run` steps are refused. */
+  runbooksDir?: string;
+}
+
+/** Everything the payload asks for, or an HttpError (422) before anything is sent. */
+export async function planDeliveries(alerts: readonly NormalizedAlert[], options: DeliveryOptions): Promise<AlertDelivery[]> {
+  const deliveries: AlertDelivery[] = [];
+  for (const alert of alerts) {
+    let routes;
+    try {
+      routes = routeAlert(options.runbooks, alert);
+    } catch (error) {
+      if (error instanceof TriggerParamsError) throw new HttpError('invalid_params', error.message, { runbook: error.runbook, param: error.param, fingerprint: alert.fingerprint });
+      throw error;
+    }
+    for (const { target, params } of routes) {
+      const name = target.runbook.metadata.name;
+      let input: RecoveryInput;
+      try {
+        input = prepareRecovery(target.runbook, target.hash, params, { source: alert.source, by: alert.fingerprint, detectedAt: alert.startsAt });
+        if (options.runbooksDir !== undefined) input = await withChildRunbooks(input, options.runbooksDir);
+      } catch (error) {
+        if (error instanceof ParamsError) throw new HttpError('invalid_params', `runbook ${name}: ${error.message}`, { runbook: name, problems: error.problems, fingerprint: alert.fingerprint });
+        if (error instanceof RunbookReferenceError) throw new HttpError('runbook_unresolvable', `runbook ${name}: ${error.message}`, { runbook: name, problems: error.problems });
+        throw error;
+      }
+      const workflowId = recoveryWorkflowId(name, input.key);
+      deliveries.push(alert.status === 'firing' ? { kind: 'start-or-join', workflowId, alert, input } : { kind: 'resolved', workflowId, alert });
+    }
+  }
+  return deliveries;
+}
+
+export interface DeliveryResult {
+  delivery: AlertDelivery;
+  /** False for a resolved alert whose recovery is not running. */
+  delivered: boolean;
+}
+
+/** Sends one delivery; rejects when Temporal did not accept it (the caller answers 503). */
+export async function deliver(client: Client, taskQueue: string, delivery: AlertDelivery): Promise<DeliveryResult> {
+  if (delivery.kind === 'start-or-join') {
+    await client.workflow.signalWithStart<typeof runRecovery, [NormalizedAlert]>('runRecovery', {
+      ...recoveryStartOptions(delivery.input, { taskQueue }),
+      signal: alertSignal,
+      signalArgs: [delivery.alert],
+    });
+    return { delivery, delivered: true };
+  }
+  try {
+    await client.workflow.getHandle(delivery.workflowId).signal(alertSignal, delivery.alert);
+    return { delivery, delivered: true };
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return { delivery, delivered: false };
+    throw error;
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * The webhook server: alert routes (authenticated), health, readiness and metrics. Answers 202
+ * only once Temporal accepted every delivery of the payload, 503 when it could not (the sender
+ * retries), and a coded 4xx for bad input, before anything is sent.
+ */
+import type { Client } from '@temporalio/client';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from '../runtime/logger';
+import { parseAlertmanagerPayload } from './alertmanager-payload';
+import { deliver, planDeliveries, type LoadedRunbook } from './alert-delivery';
+import { bearerAuth, type AuthOptions } from './auth';
+import { HttpError, toHttpError } from './http-errors';
+import { createWebhookMetrics } from './metrics';
+
+export interface WebhookServerOptions {
+  client: Client;
+  taskQueue: string;
+  runbooks: readonly LoadedRunbook[];
+  auth: AuthOptions;
+  logger: Logger;
+  /** Where child runbooks of `run` steps are resolved (see planDeliveries). */
+  runbooksDir?: string;
+  /** How long Temporal may take to accept a payload's deliveries before the answer is 503. */
+  temporalTimeoutMs?: number;
+}
+
+/** An error and its cause, one line each: the SDK's ServiceError says what failed, its cause why. */
+function firstLines(error: unknown): string {
+  const { message, cause } = error as { message?: string; cause?: { message?: string } };
+  return [message, cause?.message].filter((text) => text !== undefined).map((text) => text.split('\n')[0]).join(': ');
+}
+
+/** Largest accepted body: Alertmanager payloads are a few KiB per alert. */
+export const bodyLimit = 1024 * 1024;
+
+export function createWebhookServer(options: WebhookServerOptions): FastifyInstance {
+  const { client, taskQueue, logger } = options;
+  const temporalTimeoutMs = options.temporalTimeoutMs ?? 5000;
+  const authenticate = bearerAuth(options.auth);
+  if (!authenticate) logger.warn('WEBHOOK AUTHENTICATION IS DISABLED: anyone who can reach this port can start recoveries');
+  const runbooks = Object.freeze([...options.runbooks]);
+  const metrics = createWebhookMetrics();
+  const app = Fastify({ bodyLimit, logger: false });
+  // Webhooks send JSON; any other body is refused with 415 rather than parsed as a string.
+  app.removeContentTypeParser('text/plain');
+  const startedAt = new WeakMap<object, bigint>();
+
+  app.addHook('onRequest', async (request) => {
+    startedAt.set(request, process.hrtime.bigint());
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const started = startedAt.get(request);
+    if (started === undefined) return;
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    metrics.requestDuration.observe({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) }, seconds);
+  });
+
+  app.setErrorHandler(async (error, request, reply) => {
+    const httpError = toHttpError(error);
+    if (httpError.code === 'internal') logger.error({ err: error, url: request.url }, 'webhook request failed');
+    if (request.url.startsWith('/v1/alerts/')) metrics.alertsRejected.inc({ source: request.url.slice('/v1/alerts/'.length).split('?')[0] ?? '', reason: httpError.code });
+    return reply.code(httpError.status).send(httpError.body());
+  });
+  app.setNotFoundHandler(async (request, reply) => {
+    const notFound = new HttpError('not_found', `no route ${request.method} ${request.url}`);
+    return reply.code(notFound.status).send(notFound.body());
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    try {
+      await client.withDeadline(Date.now() + 2000, () => client.workflowService.getSystemInfo({}));
+      return { status: 'ready' };
+    } catch (error) {
+      return reply.code(503).send(new HttpError('temporal_unavailable', `Temporal is not reachable: ${firstLines(error)}`).body());
+    }
+  });
+  app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+
+  app.post('/v1/alerts/alertmanager', { onRequest: authenticate ? [authenticate] : [] }, async (request, reply) => {
+    const source = 'alertmanager';
+    const alerts = parseAlertmanagerPayload(request.body);
+    metrics.alertsReceived.inc({ source }, alerts.length);
+    const deliveries = await planDeliveries(alerts, { runbooks, runbooksDir: options.runbooksDir });
+    let results;
+    try {
+      results = await client.withDeadline(Date.now() + temporalTimeoutMs, () => Promise.all(deliveries.map((delivery) => deliver(client, taskQueue, delivery))));
+    } catch (error) {
+      logger.error({ err: error, alerts: alerts.length }, 'Temporal did not accept the alerts; answering 503 so the sender retries');
+      throw new HttpError('temporal_unavailable', 'Temporal did not accept the alerts; retry later', { reason: firstLines(error) });
+    }
+    for (const result of results) {
+      if (result.delivery.kind === 'start-or-join') metrics.recoveriesSignalled.inc({ runbook: result.delivery.input.runbook.metadata.name });
+      else if (!result.delivered) metrics.resolvedWithoutRecovery.inc({ source });
+    }
+    const routed = new Set(deliveries.map((delivery) => delivery.alert));
+    metrics.alertsAccepted.inc({ source }, alerts.length);
+    metrics.alertsUnmatched.inc({ source }, alerts.length - routed.size);
+    const recoveries = [...new Set(results.filter((result) => result.delivered).map((result) => result.delivery.workflowId))];
+    return reply.code(202).send({ accepted: alerts.length, matched: deliveries.length, recoveries });
+  });
+
+  return app;
+}

@@ -1,0 +1,107 @@
+/** Alertmanager payloads delivered to a real Temporal dev server and worker: start, join, resolve, Temporal down. */
+import { WorkflowNotFoundError } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
+import type { RecoveryState } from '../../model/recovery';
+import { stateQuery } from '../../workflows/queries';
+import { useTestbed } from '../helpers/testbed';
+import { waitFor } from '../helpers/wait-for';
+import { alertmanagerPayload, bearer, createTestWebhook, unreachableTemporalClient } from '../helpers/webhook';
+
+const bed = useTestbed('webhook-temporal');
+let app: FastifyInstance;
+beforeAll(async () => {
+  app = await createTestWebhook({ client: bed.client, taskQueue: bed.taskQueue, temporalTimeoutMs: 10_000 });
+});
+afterAll(async () => {
+  await app?.close();
+});
+
+/** The captured payload, for another service (so each test has its own recovery). */
+function payloadFor(service: string, kind: 'firing' | 'resolved' = 'firing'): Record<string, unknown> {
+  const payload = alertmanagerPayload(kind);
+  (payload.alerts as { labels: Record<string, string> }[])[0]!.labels.service = service;
+  return payload;
+}
+
+const post = (target: FastifyInstance, payload: object) => target.inject({ method: 'POST', url: '/v1/alerts/alertmanager', headers: bearer, payload });
+
+async function alertsOf(workflowId: string): Promise<RecoveryState['alerts']> {
+  return (await bed.client.workflow.getHandle(workflowId).query(stateQuery)).alerts;
+}
+
+async function runsOf(workflowId: string): Promise<number> {
+  let runs = 0;
+  for await (const _execution of bed.client.workflow.list({ query: `WorkflowId = "${workflowId}"` })) runs += 1;
+  return runs;
+}
+
+const fixture = alertmanagerPayload('firing');
+const firingAlert = (fixture.alerts as { fingerprint: string; startsAt: string }[])[0]!;
+
+it('starts one recovery for the captured firing payload, triggered by the alert', async () => {
+  const response = await post(app, fixture);
+  expect(response.statusCode).toBe(202);
+  expect(response.json()).toEqual({ accepted: 1, matched: 1, recoveries: ['error-rate-recovery/checkout'] });
+  const state = await bed.client.workflow.getHandle('error-rate-recovery/checkout').query(stateQuery);
+  expect(state.params).toEqual({ service: 'checkout', severity: 'critical' });
+  expect(state.trigger).toEqual({ source: 'alertmanager', by: firingAlert.fingerprint, detectedAt: firingAlert.startsAt });
+  expect(state.alerts).toEqual([{ fingerprint: firingAlert.fingerprint, startsAt: firingAlert.startsAt, status: 'firing', timesSeen: 1, lastSeenAt: expect.any(String) }]);
+});
+
+it('starts exactly one recovery for the same payload sent 5 times at once, and records the alert seen 5 times', async () => {
+  const responses = await Promise.all(Array.from({ length: 5 }, () => post(app, payloadFor('payments'))));
+  expect(responses.map((response) => response.statusCode)).toEqual([202, 202, 202, 202, 202]);
+  expect(new Set(responses.map((response) => JSON.stringify(response.json().recoveries)))).toEqual(new Set([JSON.stringify(['error-rate-recovery/payments'])]));
+  await waitFor(async () => (await alertsOf('error-rate-recovery/payments'))[0]?.timesSeen === 5, 'the recovery to record 5 notifications');
+  expect(await alertsOf('error-rate-recovery/payments')).toHaveLength(1);
+  await waitFor(async () => (await runsOf('error-rate-recovery/payments')) > 0, 'the recovery to be visible');
+  expect(await runsOf('error-rate-recovery/payments')).toBe(1);
+});
+
+it('signals the resolved notification to the running recovery', async () => {
+  expect((await post(app, payloadFor('search'))).statusCode).toBe(202);
+  const response = await post(app, payloadFor('search', 'resolved'));
+  expect(response.statusCode).toBe(202);
+  expect(response.json()).toEqual({ accepted: 1, matched: 1, recoveries: ['error-rate-recovery/search'] });
+  const alerts = await alertsOf('error-rate-recovery/search');
+  expect(alerts.map((alert) => [alert.status, alert.timesSeen])).toEqual([
+    ['firing', 1],
+    ['resolved', 1],
+  ]);
+});
+
+it('never starts a recovery for a resolved alert, and counts it', async () => {
+  const response = await post(app, payloadFor('billing', 'resolved'));
+  expect(response.statusCode).toBe(202);
+  expect(response.json()).toEqual({ accepted: 1, matched: 1, recoveries: [] });
+  await expect(bed.client.workflow.getHandle('error-rate-recovery/billing').describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+  expect((await app.inject({ method: 'GET', url: '/metrics' })).body).toMatch(/rebound_alerts_resolved_without_recovery_total\{source="alertmanager"\} 1/);
+});
+
+it('answers 503 when Temporal is unavailable, and starts nothing', async () => {
+  const unreachable = await unreachableTemporalClient();
+  const down = await createTestWebhook({ client: unreachable, taskQueue: bed.taskQueue, temporalTimeoutMs: 2000 });
+  try {
+    const response = await post(down, payloadFor('inventory'));
+    expect(response.statusCode).toBe(503);
+    expect(response.json().error).toMatchObject({ code: 'temporal_unavailable', details: { reason: expect.stringMatching(/signalWithStart.*: \S/) } });
+    expect((await down.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(503);
+  } finally {
+    await down.close();
+    await unreachable.connection.close();
+  }
+  await expect(bed.client.workflow.getHandle('error-rate-recovery/inventory').describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+  expect((await app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
+});
+
+it('starts exactly one recovery per key for a storm of concurrent re-sends, every notification recorded, no 5xx', async () => {
+  const keys = Array.from({ length: 10 }, (_unused, index) => `storm-${index}`);
+  const sends = keys.flatMap((key) => Array.from({ length: 20 }, () => key));
+  const responses = await Promise.all(sends.map((key) => post(app, payloadFor(key))));
+  expect(responses.filter((response) => response.statusCode !== 202).map((response) => response.body)).toEqual([]);
+  const seen = async () => Promise.all(keys.map(async (key) => (await alertsOf(`error-rate-recovery/${key}`)).map((alert) => alert.timesSeen)));
+  await waitFor(async () => (await seen()).every((times) => times[0] === 20), 'every notification to be recorded');
+  expect(await seen()).toEqual(keys.map(() => [20]));
+  await waitFor(async () => (await Promise.all(keys.map((key) => runsOf(`error-rate-recovery/${key}`)))).every((runs) => runs > 0), 'the storm recoveries to be visible');
+  expect(await Promise.all(keys.map((key) => runsOf(`error-rate-recovery/${key}`)))).toEqual(keys.map(() => 1));
+});
