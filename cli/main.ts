@@ -77,10 +77,11 @@ program
 
 program
   .command('dev')
-  .description('run the whole stack locally: Temporal dev server (state in .rebound/, UI on 8233) and a worker')
+  .description('run the whole stack locally: Temporal dev server (state in .rebound/, UI on 8233), a worker, and the webhook server when REBOUND_WEBHOOK_TOKEN is set')
   .option('--headless', 'no Temporal Web UI')
   .option('--fleet', 'also run the demo fleet and give the worker its inventory (examples/inventory.yaml)')
-  .action(run(async (options: { headless?: boolean; fleet?: boolean }) => (await import('./commands/dev')).devCommand(options)));
+  .addOption(new Option('--runbooks <dir>', 'runbooks whose triggers the webhook server routes to (when REBOUND_WEBHOOK_TOKEN is set)').env('REBOUND_RUNBOOKS_DIR').default('runbooks'))
+  .action(run(async (options: { headless?: boolean; fleet?: boolean; runbooks: string }) => (await import('./commands/dev')).devCommand(options)));
 
 program
   .command('demo')

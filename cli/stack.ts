@@ -1,12 +1,15 @@
 /** The local stack of `rebound dev` and `rebound demo`: Temporal dev server, worker, and optionally the demo fleet. */
 import * as path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
 import { readInventoryFile } from '../activities/drivers/inventory-file';
 import { startFleet, type RunningFleet } from '../examples/fleet/server';
 import type { Inventory } from '../model/inventory';
 import type { ReboundConfig } from '../runtime/config';
 import { startDevServer, type DevServer } from '../runtime/dev-server';
 import type { Logger } from '../runtime/logger';
+import { createWebhookServer } from '../server/create-server';
 import { startWorker, type RunningWorker } from '../worker/run-worker';
+import { loadRunbooks } from './commands/serve';
 
 export const demoInventoryFile = path.join(__dirname, '..', '..', 'examples', 'inventory.yaml');
 
@@ -14,6 +17,8 @@ export interface LocalStack {
   server: DevServer;
   worker: RunningWorker;
   fleet?: RunningFleet;
+  /** `http://127.0.0.1:<port>` of the webhook server, when one runs. */
+  webhookUrl?: string;
   /** Settles with a reason when a part stopped on its own. */
   stoppedByItself: Promise<string>;
   stop(): Promise<void>;
@@ -24,6 +29,8 @@ export interface StackOptions {
   headless?: boolean;
   /** Also run the demo fleet (on FLEET_PORT, default 9400) and give the worker its inventory. */
   fleetPort?: number;
+  /** Also run the webhook server (REBOUND_HTTP_PORT) for the runbooks of this directory; needs REBOUND_WEBHOOK_TOKEN. */
+  webhookRunbooksDir?: string;
 }
 
 export async function startLocalStack(config: ReboundConfig, logger: Logger, options: StackOptions): Promise<LocalStack> {
@@ -52,11 +59,26 @@ export async function startLocalStack(config: ReboundConfig, logger: Logger, opt
     }
     const worker = await startWorker(config, logger, { address: server.address, inventory });
     stoppers.push(() => worker.stop());
+    let webhookUrl: string | undefined;
+    if (options.webhookRunbooksDir !== undefined && config.webhookToken !== undefined) {
+      const client = new Client({ connection: await Connection.connect({ address: server.address }), namespace: config.namespace });
+      stoppers.push(() => client.connection.close());
+      const app = createWebhookServer({
+        client,
+        taskQueue: config.taskQueue,
+        runbooks: await loadRunbooks(options.webhookRunbooksDir),
+        runbooksDir: options.webhookRunbooksDir,
+        auth: { token: config.webhookToken },
+        logger: logger.child({ process: 'webhook' }),
+      });
+      webhookUrl = await app.listen({ host: '127.0.0.1', port: config.httpPort });
+      stoppers.push(() => app.close());
+    }
     const stoppedByItself = Promise.race([
       worker.done.then(() => 'the worker stopped'),
       server.exited.then((exit) => `the Temporal server exited (${exit.signal ?? `code ${exit.code}`})`),
     ]);
-    return { server, worker, fleet, stoppedByItself, stop };
+    return { server, worker, fleet, webhookUrl, stoppedByItself, stop };
   } catch (error) {
     await stop();
     throw error;

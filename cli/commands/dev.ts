@@ -10,13 +10,22 @@ import { fleetPort } from './fleet';
 export interface DevOptions {
   headless?: boolean;
   fleet?: boolean;
+  runbooks: string;
 }
 
 export async function devCommand(options: DevOptions): Promise<number> {
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel }, { process: 'dev' });
   const stopSignal = untilStopSignal();
-  const stack = await startLocalStack(config, logger, { stateDir: config.stateDir, headless: options.headless, fleetPort: options.fleet ? fleetPort(undefined, process.env) : undefined });
+  const stack = await startLocalStack(config, logger, {
+    stateDir: config.stateDir,
+    headless: options.headless,
+    fleetPort: options.fleet ? fleetPort(undefined, process.env) : undefined,
+    webhookRunbooksDir: path.resolve(options.runbooks),
+  });
+  const webhook = stack.webhookUrl
+    ? `${stack.webhookUrl}/v1/alerts/alertmanager (bearer REBOUND_WEBHOOK_TOKEN)`
+    : 'off: set REBOUND_WEBHOOK_TOKEN to receive alerts (see README, Alerts)';
   const relative = path.relative(process.cwd(), stack.server.dbFile);
   const db = relative.startsWith('..') ? stack.server.dbFile : relative;
   const address = stack.server.address === config.temporalAddress ? '' : ` (with TEMPORAL_ADDRESS=${stack.server.address})`;
@@ -26,6 +35,7 @@ export async function devCommand(options: DevOptions): Promise<number> {
       `  Rebound is running.`,
       `  Temporal UI:      ${stack.server.uiUrl ?? '(headless)'}`,
       `  Temporal address: ${stack.server.address} (namespace ${stack.server.namespace}, task queue ${config.taskQueue})`,
+      `  Webhook:          ${webhook}`,
       ...(stack.fleet ? [`  Demo fleet:       ${stack.fleet.url} (inventory examples/inventory.yaml)`] : []),
       `  State:            ${db} (recoveries survive a restart)`,
       `  Try:              npx rebound start smoke-test --wait${address}`,

@@ -16,7 +16,8 @@ export interface ServeCommandOptions {
   auth: boolean;
 }
 
-async function loadRunbooks(dir: string): Promise<LoadedRunbook[]> {
+/** Every runbook of `dir`, validated; any problem refuses the start (a half-loaded trigger set would drop alerts). */
+export async function loadRunbooks(dir: string): Promise<LoadedRunbook[]> {
   const files = await findRunbookFiles([dir]);
   if (files.length === 0) throw new CliError(`no runbook files (*.yaml, *.yml) in ${dir}`, ExitCode.failed, 'pass --runbooks <dir>');
   const results = await Promise.all(files.map((file) => loadRunbookFile(path.relative(process.cwd(), file) || file)));
