@@ -4,7 +4,8 @@
  * it fails; this step then fails, and the parent undoes its earlier steps.
  */
 import { ApplicationFailure, ChildWorkflowFailure, isCancellation, ParentClosePolicy, startChild, workflowInfo } from '@temporalio/workflow';
-import type { ParamSpec, ParamValue } from '../../model/params';
+import { ParamsError, resolveParams, type ParamValue } from '../../model/param-values';
+import type { ParamSpec } from '../../model/params';
 import type { RecoveryInput, RecoveryReport } from '../../model/recovery';
 import { searchAttributes } from '../../model/search-attributes';
 import { describeError } from '../describe-error';
@@ -21,50 +22,18 @@ export const RunFailureTypes = {
   childFailed: 'ChildRecoveryFailed',
 } as const;
 
-/** `value` as a param of `type`, or undefined; strings are read as the CLI reads `--param` values. */
-function valueOfType(value: unknown, type: ParamSpec['type']): ParamValue | undefined {
-  const text = typeof value === 'string' ? value.trim() : undefined;
-  switch (type) {
-    case 'string':
-      return typeof value === 'string' ? value : undefined;
-    case 'boolean':
-      if (typeof value === 'boolean') return value;
-      return text === 'true' ? true : text === 'false' ? false : undefined;
-    case 'number': {
-      const number = text === undefined ? value : text === '' ? NaN : Number(text);
-      return typeof number === 'number' && Number.isFinite(number) ? number : undefined;
-    }
-    case 'integer': {
-      const number = text === undefined ? value : /^-?\d+$/.test(text) ? Number(text) : NaN;
-      return typeof number === 'number' && Number.isSafeInteger(number) ? number : undefined;
-    }
-  }
-}
-
 /**
- * The child's complete params from the rendered ones, with its defaults; throws when they do not
- * fit. The same rules as model/params.ts `resolveParams`, which the workflow bundle cannot import
- * (it carries zod); the start already refused unknown names, missing required params and static
- * values of the wrong type with `resolveParams` itself, so what fails here is a template's value.
+ * The child's complete params from the rendered ones, with its defaults; a failure when they do
+ * not fit. The start already refused unknown names, missing params and static values of the wrong
+ * type, so what fails here is a template's value.
  */
 export function childParams(runbook: string, declared: Record<string, ParamSpec>, rendered: Record<string, unknown>): Record<string, ParamValue> {
-  const problems = Object.keys(rendered)
-    .filter((name) => !Object.hasOwn(declared, name))
-    .map((name) => `unknown param "${name}"`);
-  const params: Record<string, ParamValue> = {};
-  for (const [name, spec] of Object.entries(declared)) {
-    const given = Object.hasOwn(rendered, name) ? rendered[name] : undefined;
-    if (given === undefined) {
-      if (spec.default !== undefined) params[name] = spec.default;
-      else if (spec.required) problems.push(`missing required param "${name}" (${spec.type})`);
-      continue;
-    }
-    const value = valueOfType(given, spec.type);
-    if (value === undefined) problems.push(`param "${name}" must be of type ${spec.type}, got ${JSON.stringify(given)}`);
-    else params[name] = value;
+  try {
+    return resolveParams(declared, rendered);
+  } catch (error) {
+    if (!(error instanceof ParamsError)) throw error;
+    throw ApplicationFailure.nonRetryable(`params for runbook ${runbook}: ${error.message}`, RunFailureTypes.invalidParams);
   }
-  if (problems.length > 0) throw ApplicationFailure.nonRetryable(`params for runbook ${runbook}: ${problems.join('; ')}`, RunFailureTypes.invalidParams);
-  return params;
 }
 
 /** What the parent keeps of the child's report: enough to find it and to judge it. */
