@@ -21,6 +21,8 @@ export interface RecoveryTrigger {
   by?: string;
   /** When the problem was detected (an alert's startsAt), ISO 8601. */
   detectedAt?: string;
+  /** When the webhook server received the alert that started it, ISO 8601. */
+  receivedAt?: string;
 }
 
 /** Workflow input. The exact runbook travels with it, so editing the file never changes a running recovery. */
@@ -138,6 +140,38 @@ export interface AlertRecord {
   lastSeenAt: string;
 }
 
+/**
+ * The moments of a recovery (ISO 8601), each set once, when it first happens. The report shows the
+ * intervals between them; time-to-recover is measured from detection when known, else from start.
+ */
+export interface RecoveryTimeline {
+  /** The alert's startsAt (or the trigger's detection time). */
+  detectedAt?: string;
+  /** The webhook server received the alert. */
+  receivedAt?: string;
+  /** The workflow started. */
+  startedAt: string;
+  /** The first action that changes a system (not a read, gate or wait) completed. */
+  firstMitigationAt?: string;
+  /** The last verification before soak passed: the system was verified stable. */
+  verifiedAt?: string;
+  /** The soak (`watch`) ended without regression. */
+  soakedAt?: string;
+  endedAt?: string;
+}
+
+export const operatorActKinds = ['approve', 'reject', 'pause', 'resume', 'abort', 'skip', 'retry'] as const;
+export type OperatorActKind = (typeof operatorActKinds)[number];
+
+/** Something an operator did to a running recovery, with who did it. */
+export interface OperatorAct {
+  act: OperatorActKind;
+  identity: string;
+  step?: string;
+  reason?: string;
+  at: string;
+}
+
 export interface RecoveryState {
   workflowId: string;
   runbook: { name: string; hash: string };
@@ -157,6 +191,11 @@ export interface RecoveryState {
   /** Alert notifications delivered to this recovery (the `alert` signal). */
   alerts: AlertRecord[];
   budget: TimeBudget;
+  timeline: RecoveryTimeline;
+  /** Operator acts in the order they were accepted. */
+  operatorActs: OperatorAct[];
+  /** True while an operator has paused the recovery (no new step starts). */
+  paused: boolean;
   /** Why the recovery did not recover (the failed step's error), when it did not. */
   error?: string;
 }

@@ -32,6 +32,13 @@ export class RecoveryTracker {
       approvals: [],
       alerts: [],
       budget: { rto: runbook.spec.rto, rtoMs: this.rtoMs, elapsedMs: 0, remainingMs: this.rtoMs },
+      timeline: {
+        startedAt: iso(this.startedMs),
+        ...(input.trigger?.detectedAt === undefined ? {} : { detectedAt: input.trigger.detectedAt }),
+        ...(input.trigger?.receivedAt === undefined ? {} : { receivedAt: input.trigger.receivedAt }),
+      },
+      operatorActs: [],
+      paused: false,
     };
     upsertSearchAttributes([
       { key: searchAttributes.runbook, value: runbook.metadata.name },
@@ -104,6 +111,7 @@ export class RecoveryTracker {
     this.enterPhase(outcome);
     if (error) this.state.error = error;
     this.state.endedAt = iso(this.endedMs);
+    this.state.timeline.endedAt = this.state.endedAt;
     const state = this.snapshot();
     const timeToRecoverMs = this.endedMs - this.startedMs;
     return {
