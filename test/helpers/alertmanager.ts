@@ -12,6 +12,8 @@ import { waitFor } from './wait-for';
 
 export interface TestAlertmanager {
   readonly url: string;
+  /** host:port, for Prometheus' `alerting` configuration. */
+  readonly address: string;
   /** Fires (or, with `endsAt` in the past, resolves) one alert through the API. */
   postAlert(labels: Record<string, string>, options?: { endsAt?: Date; annotations?: Record<string, string> }): Promise<void>;
   output(): string;
@@ -60,5 +62,5 @@ export async function startTestAlertmanager(webhookUrl: string, token: string): 
     const response = await fetch(`${url}/api/v2/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([alert]) });
     if (!response.ok) throw new Error(`alertmanager refused the alert: ${response.status} ${await response.text()}`);
   };
-  return { url, postAlert, output: () => output, stop };
+  return { url, address: `127.0.0.1:${port}`, postAlert, output: () => output, stop };
 }

@@ -1,6 +1,7 @@
 /**
  * A real Prometheus (Debian's `prometheus` package) for tests: scrapes the given targets every
- * second, on a free port, with its own temporary storage. `.ci/run` and `npm test` install it.
+ * second, on a free port, with its own temporary storage; optionally evaluates alerting rules and
+ * sends their alerts to an Alertmanager. `.ci/run` and `npm test` install it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -13,10 +14,18 @@ export interface TestPrometheus {
   readonly url: string;
   /** An instant query's result vector. */
   query(promql: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]>;
+  output(): string;
   stop(): Promise<void>;
 }
 
-export async function startTestPrometheus(targets: string[]): Promise<TestPrometheus> {
+export interface TestPrometheusOptions {
+  /** A rule file (YAML text, `groups: [...]`), evaluated every second. */
+  rules?: string;
+  /** host:port of the Alertmanager that firing and resolved alerts are sent to. */
+  alertmanager?: string;
+}
+
+export async function startTestPrometheus(targets: string[], options: TestPrometheusOptions = {}): Promise<TestPrometheus> {
   const dir = await mkdtemp(path.join(tmpdir(), 'rebound-prometheus-'));
   const port = await findFreePort();
   const config = [
@@ -24,7 +33,10 @@ export async function startTestPrometheus(targets: string[]): Promise<TestPromet
     'scrape_configs:',
     '  - job_name: targets',
     `    static_configs: [{ targets: ${JSON.stringify(targets)} }]`,
+    ...(options.rules === undefined ? [] : [`rule_files: [${JSON.stringify(path.join(dir, 'rules.yml'))}]`]),
+    ...(options.alertmanager === undefined ? [] : ['alerting:', `  alertmanagers: [{ static_configs: [{ targets: [${JSON.stringify(options.alertmanager)}] }] }]`]),
   ].join('\n');
+  if (options.rules !== undefined) await writeFile(path.join(dir, 'rules.yml'), options.rules);
   await writeFile(path.join(dir, 'prometheus.yml'), config);
   const url = `http://127.0.0.1:${port}`;
   let output = '';
@@ -60,5 +72,5 @@ export async function startTestPrometheus(targets: string[]): Promise<TestPromet
     await stop();
     throw error;
   }
-  return { url, query, stop };
+  return { url, query, output: () => output, stop };
 }
