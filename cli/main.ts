@@ -63,6 +63,13 @@ program
   .action(run(async (id: string, options: { json?: boolean }) => (await import('./commands/status')).statusCommand(id, options)));
 
 program
+  .command('setup')
+  .description('register the search attributes ReboundRunbook, ReboundKey, ReboundPhase on TEMPORAL_NAMESPACE (idempotent; `rebound dev` needs none)')
+  .option('--json', 'print JSON')
+  .addHelpText('after', '\nExamples:\n  TEMPORAL_ADDRESS=temporal.internal:7233 TEMPORAL_NAMESPACE=ops rebound setup\n  rebound setup --json')
+  .action(run(async (options: { json?: boolean }) => (await import('./commands/setup')).setupCommand(options)));
+
+program
   .command('worker')
   .description('run a worker against TEMPORAL_ADDRESS (namespace TEMPORAL_NAMESPACE, task queue REBOUND_TASK_QUEUE)')
   .action(run(async () => (await import('./commands/worker')).workerCommand()));

@@ -38,9 +38,37 @@ export function recoveryStartOptions(input: RecoveryInput, options: StartOptions
       { key: searchAttributes.key, value: input.key },
       { key: searchAttributes.phase, value: 'preflight' },
     ],
-    staticSummary: `Recovery: ${input.runbook.metadata.name} for ${input.key}`,
-    staticDetails: input.runbook.metadata.description ?? input.runbook.spec.description,
+    staticSummary: recoverySummary(input),
+    staticDetails: recoveryDetails(input),
   };
+}
+
+/** Who or what started a recovery, in words: `alice (cli)`, `alertmanager alert 4f1b…`. */
+function describeTrigger(trigger: RecoveryInput['trigger']): string | undefined {
+  if (!trigger) return undefined;
+  const by = trigger.by === undefined ? trigger.source : trigger.source === 'alertmanager' ? `alertmanager alert ${trigger.by}` : `${trigger.by} (${trigger.source})`;
+  return trigger.detectedAt === undefined ? by : `${by}, detected ${trigger.detectedAt}`;
+}
+
+/** The one line the Temporal UI shows for a recovery: what runs for what, and who started it. */
+export function recoverySummary(input: RecoveryInput): string {
+  const trigger = describeTrigger(input.trigger);
+  return `Recovery ${input.runbook.metadata.name} for ${input.key}${trigger === undefined ? '' : `, started by ${trigger}`}`;
+}
+
+/** The recovery in words for the Temporal UI's details pane (Markdown): runbook, key, budget, description, params, trigger. */
+export function recoveryDetails(input: RecoveryInput): string {
+  const { metadata, spec } = input.runbook;
+  const budget = [spec.rto === undefined ? undefined : `RTO ${spec.rto}`, `timeout ${spec.timeout}`].filter(Boolean).join(', ');
+  const params = Object.entries(input.params).map(([name, value]) => `\`${name}=${typeof value === 'string' ? value : JSON.stringify(value)}\``);
+  const description = (metadata.description ?? spec.description)?.trim();
+  const trigger = describeTrigger(input.trigger);
+  return [
+    `Runbook **${metadata.name}** (file ${input.runbookHash.slice(0, 'sha256:'.length + 12)}) for key **${input.key}**; ${budget}; ${spec.steps.length} step(s): ${spec.steps.map((step) => step.id).join(', ')}.`,
+    ...(description ? [description] : []),
+    ...(params.length > 0 ? [`Params: ${params.join(', ')}`] : []),
+    ...(trigger === undefined ? [] : [`Started by ${trigger}.`]),
+  ].join('\n\n');
 }
 
 export async function startRecovery(client: Client, input: RecoveryInput, options: StartOptions): Promise<WorkflowHandleWithFirstExecutionRunId<typeof runRecovery>> {

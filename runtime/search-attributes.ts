@@ -41,11 +41,11 @@ export async function missingSearchAttributes(connection: Connection, namespace:
   return missing;
 }
 
-/** Adds whichever Rebound search attributes are missing; safe to call any number of times. */
-export async function registerSearchAttributes(connection: Connection, namespace: string): Promise<void> {
+/** Adds whichever Rebound search attributes are missing and returns their names; safe to call any number of times. */
+export async function registerSearchAttributes(connection: Connection, namespace: string): Promise<string[]> {
   for (let attempt = 1; ; attempt++) {
     const missing = new Set(await missingSearchAttributes(connection, namespace));
-    if (missing.size === 0) return;
+    if (missing.size === 0) return [];
     const toAdd = Object.fromEntries(
       Object.values(searchAttributes)
         .filter(({ name }) => missing.has(name))
@@ -53,7 +53,7 @@ export async function registerSearchAttributes(connection: Connection, namespace
     );
     try {
       await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: toAdd });
-      return;
+      return Object.keys(toAdd);
     } catch (error) {
       // The server rejects the whole request if any one exists already: look again and add the rest.
       if ((error as { code?: unknown }).code !== grpcAlreadyExists || attempt >= 3) throw error;

@@ -53,7 +53,7 @@ export const failoverExecutor: StepExecutor<'failover'> = {
   async execute(step, context) {
     const { verify, ...templated } = step.failover;
     const spec = render(templated, context.expressionContext()) as Omit<FailoverSpec, 'verify'>;
-    const driver = driverFor(context);
+    const driver = driverFor(context, `failover preflight: ${spec.service} from ${spec.from}`);
     const traffic = await driver['traffic.read'](driverCall(context, { service: spec.service }));
     const sites = await driver['traffic.sites'](driverCall(context, {}));
     const source = sites.find((site) => site.site === spec.from);
@@ -69,15 +69,16 @@ export const failoverExecutor: StepExecutor<'failover'> = {
       const next = shiftedWeights(traffic.weights, spec.from, destination, percent);
       const predicted = healthyServingCapacity(sites.map((site) => (site.site === spec.from ? { ...site, healthy: false } : site)), next);
       if (predicted < minimum) {
-        if (weights !== traffic.weights) await shiftBack(context, spec, traffic, percent, driver);
+        if (weights !== traffic.weights) await shiftBack(context, spec, traffic, percent);
         fail(context, spec, `shifting ${percent}% would leave ${predicted} rps of healthy capacity, below the minimum ${minimum}`, 'capacity-shortfall');
       }
-      await driver['traffic.shift'](driverCall(context, { service: spec.service, weights: next }, context.idempotencyKey(`shift-${percent}`)));
+      const shift = driverFor(context, `shift traffic ${spec.from}→${destination} ${percent}%`);
+      await shift['traffic.shift'](driverCall(context, { service: spec.service, weights: next }, context.idempotencyKey(`shift-${percent}`)));
       weights = next;
       context.report({ output: { from: spec.from, to: destination, shifted: percent, weights } });
-      const problem = await verifyShift(context, spec, verify, destination, percent, minimum, driver);
+      const problem = await verifyShift(context, spec, verify, destination, percent, minimum, driverFor(context, `verify traffic ${spec.from}→${destination} ${percent}%`));
       if (problem) {
-        await shiftBack(context, spec, traffic, percent, driver);
+        await shiftBack(context, spec, traffic, percent);
         fail(context, spec, `verification failed at ${percent}% (${problem}); traffic shifted back to ${formatWeights(traffic.weights)}`, 'unhealthy-destination');
       }
     }
@@ -125,7 +126,8 @@ async function verifyShift(
   }
 }
 
-async function shiftBack(context: StepContext, spec: Omit<FailoverSpec, 'verify'>, original: TrafficObservation, percent: number, driver: ReturnType<typeof driverFor>) {
+async function shiftBack(context: StepContext, spec: Omit<FailoverSpec, 'verify'>, original: TrafficObservation, percent: number) {
+  const driver = driverFor(context, `shift traffic back to ${formatWeights(original.weights)} (failed at ${percent}%)`);
   await driver['traffic.shift'](driverCall(context, { service: spec.service, weights: original.weights }, context.idempotencyKey(`shift-back-${percent}`)));
 }
 

@@ -19,7 +19,7 @@ export function toleratedFailures(maxFailures: ForeachSpec['maxFailures'], total
 async function resolveItems(spec: ForeachSpec, context: StepContext): Promise<string[]> {
   if (spec.targets) {
     const targets = render(spec.targets, context.expressionContext()) as NonNullable<ForeachSpec['targets']>;
-    const observed = await driverFor(context)['deployments.observe'](driverCall(context, targets));
+    const observed = await driverFor(context, `${context.summary}: list the targets of ${targets.service}`)['deployments.observe'](driverCall(context, targets));
     return observed.map((target) => target.target);
   }
   const items = render(spec.items, context.expressionContext());

@@ -20,7 +20,7 @@ export const gateExecutor: StepExecutor<'gate'> = {
  * extra variables for the expression (e.g. `wave`) and a label for the timeout message.
  */
 export async function pollGate(spec: GateSpec, context: StepContext, extra: ExpressionContext = {}, label = 'gate'): Promise<StepOutcome> {
-  const probe = checkProbe(spec.check, context);
+  const probe = checkProbe(spec.check, context, label === 'gate' ? context.summary : label);
   const expressionContext = () => ({ ...context.expressionContext(), ...extra });
   const input = render(spec.with, expressionContext());
   const deadline = Date.now() + durationMs(spec.timeout);
@@ -42,6 +42,6 @@ export async function pollGate(spec: GateSpec, context: StepContext, extra: Expr
         output,
       );
     }
-    await sleep(intervalMs, { summary: `next ${spec.check} poll for ${context.step}` });
+    await sleep(intervalMs, { summary: `next ${spec.check} poll: ${label === 'gate' ? context.step : label} (${consecutive}/${spec.consecutive} passed in a row)` });
   }
 }

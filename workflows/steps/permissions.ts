@@ -28,7 +28,7 @@ export const permissionsExecutor: StepExecutor<'permissions'> = {
   describe: (step) => `re-sync access to ${step.permissions.service} (${step.id})`,
   async execute(step, context) {
     const spec = render(step.permissions, context.expressionContext()) as PermissionsSpec;
-    const driver = driverFor(context);
+    const driver = driverFor(context, `re-sync access to ${spec.service}: read grants`);
     const target = `${spec.service}/grants`;
     // Registered first: whatever happens next, emergency access does not outlive the recovery.
     if (spec.revokeBreakGlass) {
@@ -36,7 +36,8 @@ export const permissionsExecutor: StepExecutor<'permissions'> = {
     }
     if (spec.breakGlass.length > 0) {
       const add = spec.breakGlass.map((grant) => ({ ...grant, breakGlass: true }));
-      await driver['access.apply'](driverCall(context, { service: spec.service, diff: { add, remove: [] } }, context.idempotencyKey('break-glass')));
+      const grant = driverFor(context, `grant break-glass access to ${spec.service}: ${add.map(grantKey).join(', ')}`);
+      await grant['access.apply'](driverCall(context, { service: spec.service, diff: { add, remove: [] } }, context.idempotencyKey('break-glass')));
     }
     const actual = await driver['access.read'](driverCall(context, { service: spec.service }));
     const diff = grantDiff(actual, spec.desired);
@@ -48,7 +49,8 @@ export const permissionsExecutor: StepExecutor<'permissions'> = {
         details: diff,
       });
       context.target(target, { status: 'in-progress', expected: spec.desired, observed: actual });
-      await driver['access.apply'](driverCall(context, { service: spec.service, diff }, context.idempotencyKey('apply')));
+      const apply = driverFor(context, `re-sync access to ${spec.service}: add ${diff.add.length}, remove ${diff.remove.length} grant(s)`);
+      await apply['access.apply'](driverCall(context, { service: spec.service, diff }, context.idempotencyKey('apply')));
     }
     const after = await driver['access.read'](driverCall(context, { service: spec.service }));
     const remaining = grantDiff(after, spec.desired);

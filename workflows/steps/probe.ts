@@ -13,15 +13,15 @@ export interface Verdict {
   reason?: string;
 }
 
-/** The check activity, tried once per poll: the caller's polling is the retry. */
-export function checkProbe(check: string, context: StepContext): CheckActivity {
+/** The check activity, tried once per poll: the caller's polling is the retry. `purpose` goes into its summary. */
+export function checkProbe(check: string, context: StepContext, purpose = context.summary): CheckActivity {
   const probe = proxyActivities<Record<string, CheckActivity>>({
     // One probe must answer within this; a slow probe counts as a failed observation.
     startToCloseTimeout: '1m',
     // A probe on a killed worker counts as a failed observation after this, not after a minute.
     heartbeatTimeout: '10s',
     retry: { maximumAttempts: 1 },
-    summary: `${check}: ${context.summary}`,
+    summary: purpose.startsWith(check) ? purpose : `${check}: ${purpose}`,
   })[check];
   if (!probe) throw new TypeError(`no activity for check ${check}`);
   return probe;

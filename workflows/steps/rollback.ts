@@ -34,8 +34,8 @@ export const rollbackExecutor: StepExecutor<'rollback'> = {
   async execute(step, context) {
     const { verify, ...templated } = step.rollback;
     const spec = render(templated, context.expressionContext()) as Omit<RollbackSpec, 'verify'>;
-    const driver = driverFor(context);
-    const observe = (targets?: string[]) =>
+    // Each wave's calls carry its own summary, so the event history reads wave by wave.
+    const observe = (targets?: string[], driver = driverFor(context, `rollback ${spec.service}: observe targets`)) =>
       driver['deployments.observe'](driverCall(context, { service: spec.service, sites: spec.sites, targets: targets ?? spec.targets }));
 
     const all = await observe();
@@ -57,13 +57,15 @@ export const rollbackExecutor: StepExecutor<'rollback'> = {
       const waveNumber = index + 1;
       const progress = () => ({ wave: waveNumber, waves: boundaries.length, targets: all.length, verified, stuck: stuckCount });
       context.report({ output: progress() });
-      const current = await observe(wave.map((target) => target.target));
+      const waveName = `rollback wave ${waveNumber}/${boundaries.length}: ${wave.length} target(s) of ${spec.service}`;
+      const driver = driverFor(context, waveName);
+      const current = await observe(wave.map((target) => target.target), driver);
       checkDrift(context, spec, current, waveNumber);
       await applyWave(context, spec, current, desired, driver);
-      const result = await converge(context, spec, wave, desired, observe);
+      const result = await converge(context, spec, wave, desired, (targets) => observe(targets, driver));
       const failed = result.unhealthy.length > 0 ? `unhealthy after rollback: ${result.unhealthy.map((t) => t.target).join(', ')}` : await verifyWave(context, verify, waveNumber, wave);
       if (failed) {
-        await restoreWave(context, spec, current, driver);
+        await restoreWave(context, spec, current, driverFor(context, `restore ${waveName}`));
         throw ApplicationFailure.nonRetryable(`wave ${waveNumber}/${boundaries.length} failed verification (${failed}); the wave was restored`, 'WaveVerificationFailed');
       }
       for (const target of result.stuck) {
