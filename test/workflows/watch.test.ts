@@ -119,11 +119,50 @@ describe('watch', () => {
     expect(report.findings[1]?.message).toBe('soak of 1s did not hold (no steps to re-run): escalated, the recovery is degraded');
   });
 
-  it('rejects a soak that would poll more often than the history allows', () => {
-    const loaded = parseRunbook(soakRunbook('soak-long', '        duration: 1h'), 'soak-long.yaml');
-    expect(loaded.ok ? [] : loaded.problems.map(formatProblem)).toEqual([
-      'soak-long.yaml:23:19: steps[2].watch.interval: a soak polls at most 400 times: with duration 1h, the interval must be at least 9s',
-    ]);
+  /** The runs of a workflow id, oldest first, as the server lists them. */
+  async function runsOf(workflowId: string) {
+    const runs: { status: string; startTime: Date }[] = [];
+    for await (const run of bed.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runs.push({ status: run.status.name, startTime: run.startTime });
+    return runs.sort((a, b) => a.startTime.getTime() - b.startTime.getTime()).map((run) => run.status);
+  }
+
+  it('soaks in a child workflow that continues-as-new every pollsPerRun polls, then recovers', async () => {
+    bed.target.route('/soak-long/health', () => ({ status: 200 }));
+    const handle = await startRecoveryFromYaml(bed.client, bed.taskQueue, soakRunbook('soak-long', '        duration: 3s\n        pollsPerRun: 1'), { baseUrl: bed.target.url });
+    const report = await handle.result();
+
+    expect(report.outcome).toBe('recovered');
+    const soak = report.steps.find((step) => step.id === 'soak');
+    expect(soak?.output).toEqual({ soaks: 1, polls: soak?.attempts, regressions: 0, stable: true });
+    const polls = bed.target.to('/soak-long/health').length;
+    expect(soak?.attempts).toBe(polls);
+    const runs = await runsOf('soak-long/web/soak/soak-1');
+    // One poll per run (the dev server fires 100ms timers up to a second late: at least 3 polls in 3s).
+    expect(polls).toBeGreaterThanOrEqual(3);
+    expect(runs).toEqual([...Array<string>(polls - 1).fill('CONTINUED_AS_NEW'), 'COMPLETED']);
+  });
+
+  it('carries failed observations in a row across continue-as-new, and regresses on them', async () => {
+    // Polls 1-3 in the first run, 4-6 in the second, 7 in the third: the failures at polls 6 and 7 are in a row.
+    scriptHealth('soak-carry', [200, 200, 200, 200, 200, 503], () => 503);
+    const report = await (await startRecoveryFromYaml(bed.client, bed.taskQueue, soakRunbook('soak-carry', '        duration: 1m\n        toleratedFailures: 1\n        pollsPerRun: 3'), { baseUrl: bed.target.url })).result();
+
+    expect(report.outcome).toBe('degraded');
+    expect(report.findings.map((finding) => finding.kind)).toEqual(['regression', 'escalation']);
+    expect(report.findings[0]?.message).toMatch(/^http\.check regressed: 2 failed observation\(s\) in a row, .* into soak 1/);
+    expect(report.steps.find((step) => step.id === 'soak')).toMatchObject({ attempts: 7, output: { soaks: 1, polls: 7, regressions: 1, stable: false } });
+    expect(await runsOf('soak-carry/web/soak/soak-1')).toEqual(['CONTINUED_AS_NEW', 'CONTINUED_AS_NEW', 'COMPLETED']);
+  });
+
+  it('ends the soak when the recovery is aborted', async () => {
+    bed.target.route('/soak-abort/health', () => ({ status: 200 }));
+    const handle = await startRecoveryFromYaml(bed.client, bed.taskQueue, soakRunbook('soak-abort', '        duration: 10m'), { baseUrl: bed.target.url });
+    await bed.target.received('/soak-abort/health');
+    await handle.cancel();
+
+    expect((await handle.result()).outcome).toBe('aborted');
+    expect(await runsOf('soak-abort/web/soak/soak-1')).toEqual(['CANCELLED']);
+    expect(bed.target.to('/soak-abort/unmitigate')).toHaveLength(1);
   });
 
   describe('re-running a step that is not before the watch', () => {

@@ -15,6 +15,11 @@ export interface Verdict {
 
 /** The check activity, tried once per poll: the caller's polling is the retry. `purpose` goes into its summary. */
 export function checkProbe(check: string, context: StepContext, purpose = context.summary): CheckActivity {
+  return checkActivity(check, purpose);
+}
+
+/** {@link checkProbe} outside a step (a soak's child workflow); `purpose` names the step. */
+export function checkActivity(check: string, purpose: string): CheckActivity {
   const probe = proxyActivities<Record<string, CheckActivity>>({
     // One probe must answer within this; a slow probe counts as a failed observation.
     startToCloseTimeout: '1m',

@@ -11,6 +11,7 @@ import { searchAttributes } from '../../model/search-attributes';
 import { describeError } from '../describe-error';
 import { render } from '../expressions';
 import type { runRecovery } from '../run-recovery';
+import { childWorkflowId } from './child-workflow-id';
 import type { StepExecutor } from './step-executor';
 
 export const RunFailureTypes = {
@@ -63,14 +64,12 @@ export const runExecutor: StepExecutor<'run'> = {
     const key = typeof renderedKey === 'string' ? renderedKey : JSON.stringify(renderedKey);
     const input: RecoveryInput = { ...pinned, params, key, trigger: context.recovery.trigger, children: context.recovery.children };
 
-    // `<parent id>/<step path>`: the step's idempotency key without the parent's run id.
     const parent = workflowInfo();
-    const stepPath = context.idempotencyKey().slice(`${parent.workflowId}/${parent.firstExecutionRunId}/`.length);
     let report: RecoveryReport;
     let runId: string;
     try {
       const child = await startChild<typeof runRecovery>('runRecovery', {
-        workflowId: `${parent.workflowId}/${stepPath}`,
+        workflowId: childWorkflowId(context),
         args: [input],
         // A parent that closes (terminated, timed out) cancels the child, so the child still
         // undoes its own steps and runs its finalizers (e.g. revoking break-glass access).
