@@ -64,7 +64,9 @@ describe('watch', () => {
     expect(report.outcome).toBe('recovered');
     const soak = report.steps.find((step) => step.id === 'soak');
     expect(soak?.output).toEqual({ soaks: 1, polls: soak?.attempts, regressions: 0, stable: true });
-    expect(soak?.attempts).toBeGreaterThanOrEqual(3);
+    // The tolerated 503, then passing polls until the deadline (how many depends on how late the dev server fires timers).
+    expect(soak?.attempts).toBe(bed.target.to('/soak-clean/health').length);
+    expect(soak?.attempts).toBeGreaterThanOrEqual(2);
     expect(soak?.durationMs).toBeGreaterThanOrEqual(1500);
     expect(bed.target.to('/soak-clean/mitigate')).toHaveLength(1);
     expect(report.findings).toEqual([]);
