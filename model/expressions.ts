@@ -2,7 +2,7 @@
  * Templates (`{{ params.service }}`) and conditions (`when:`, `expect:`) are CEL expressions,
  * evaluated by a maintained, sandboxed CEL library. Pure and deterministic: used inside workflows.
  */
-import { evaluate, parse } from '@marcbachmann/cel-js';
+import { checkResultSize, compileExpression, ExpressionLimitError, expressionLimits } from './expression-limits';
 
 /** Thrown when an expression does not parse or cannot be evaluated over its context. */
 export class ExpressionError extends Error {
@@ -16,7 +16,7 @@ export class ExpressionError extends Error {
 }
 
 /** Longest expression accepted: keeps evaluation cheap and error messages readable. */
-export const maxExpressionLength = 2000;
+export const maxExpressionLength = expressionLimits.length;
 
 const templatePattern = /\{\{(.*?)\}\}/gs;
 const wholeTemplatePattern = /^\{\{(.*?)\}\}$/s;
@@ -33,9 +33,8 @@ function firstLine(message: string): string {
 /** Checks that an expression parses; returns the reason when it does not. */
 export function expressionSyntaxError(expression: string): string | undefined {
   if (expression.trim() === '') return 'empty expression';
-  if (expression.length > maxExpressionLength) return `longer than ${maxExpressionLength} characters`;
   try {
-    parse(expression);
+    compileExpression(expression);
     return undefined;
   } catch (error) {
     return firstLine(error instanceof Error ? error.message : String(error));
@@ -47,24 +46,38 @@ export function templateExpressions(text: string): string[] {
   return [...text.matchAll(templatePattern)].map((match) => (match[1] ?? '').trim());
 }
 
-/** CEL integers are bigint; JSON numbers that are whole become CEL ints so `count * 2` works. */
+/**
+ * CEL integers are bigint; JSON numbers that are whole become CEL ints so `count * 2` works.
+ * Objects become Maps: the CEL library reads a plain object's `constructor` to type it, so data
+ * with a `constructor` (or `__proto__`) key must never reach it as an object.
+ */
 function toCel(value: unknown): unknown {
   if (typeof value === 'number') return Number.isInteger(value) ? BigInt(value) : value;
   if (Array.isArray(value)) return value.map(toCel);
-  if (value !== null && typeof value === 'object') {
-    const converted: Record<string, unknown> = {};
-    for (const [name, inner] of Object.entries(value)) setOwn(converted, name, toCel(inner));
-    return converted;
-  }
+  if (value !== null && typeof value === 'object') return new Map(Object.entries(value).map(([name, inner]) => [name, toCel(inner)]));
   return value;
 }
 
-/** Results go back into JSON (workflow history, HTTP bodies): bigint becomes number. */
+/**
+ * Results go back into JSON (workflow history, HTTP bodies): ints become numbers; values JSON
+ * cannot hold (timestamps, durations, bytes, types, NaN, infinities) are refused, not mangled.
+ */
 function fromCel(value: unknown): unknown {
   if (typeof value === 'bigint') return Number(value);
+  // A CEL uint is an object around a bigint.
+  if (value !== null && typeof value === 'object' && typeof value.valueOf() === 'bigint') return Number(value.valueOf());
+  if (typeof value === 'number' && !Number.isFinite(value)) throw new ExpressionLimitError(`the result ${value} is not a finite number`);
   if (Array.isArray(value)) return value.map(fromCel);
-  if (value instanceof Map) return Object.fromEntries([...value].map(([k, v]) => [String(k), fromCel(v)]));
-  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+  if (value instanceof Map) {
+    const converted: Record<string, unknown> = {};
+    for (const [name, inner] of value) setOwn(converted, String(name), fromCel(inner));
+    return converted;
+  }
+  if (value !== null && typeof value === 'object') {
+    if (Object.getPrototypeOf(value) !== Object.prototype) {
+      const kind = value instanceof Date ? 'timestamp' : value instanceof Uint8Array ? 'bytes' : (value.constructor?.name ?? 'object').toLowerCase();
+      throw new ExpressionLimitError(`the result is a ${kind}, which JSON cannot hold; convert it, e.g. with string()`);
+    }
     const converted: Record<string, unknown> = {};
     for (const [name, inner] of Object.entries(value)) setOwn(converted, name, fromCel(inner));
     return converted;
@@ -76,10 +89,13 @@ export type ExpressionContext = Record<string, unknown>;
 
 /** Evaluates one CEL expression over a context of JSON values. */
 export function evaluateExpression(expression: string, context: ExpressionContext): unknown {
-  const syntax = expressionSyntaxError(expression);
-  if (syntax) throw new ExpressionError(expression, syntax);
+  if (expression.trim() === '') throw new ExpressionError(expression, 'empty expression');
   try {
-    return fromCel(evaluate(expression, toCel(context) as Record<string, unknown>));
+    const variables: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(context)) setOwn(variables, name, toCel(value));
+    const result = compileExpression(expression)(variables);
+    checkResultSize(result);
+    return fromCel(result);
   } catch (error) {
     throw new ExpressionError(expression, firstLine(error instanceof Error ? error.message : String(error)));
   }
