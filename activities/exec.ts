@@ -1,6 +1,6 @@
 /**
  * `exec`: runs an allow-listed command as an argv, never through a shell, with an explicit
- * environment (PATH, the input's env, REBOUND_IDEMPOTENCY_KEY) and a timeout.
+ * environment (PATH, the input's env, REBOUND_IDEMPOTENCY_KEY; see exec-environment.ts) and a timeout.
  */
 import { isNativeError } from 'node:util/types';
 import { Context } from '@temporalio/activity';
@@ -10,6 +10,7 @@ import { execInput, type ExecInput } from '../model/catalog';
 import { durationMs, formatDuration } from '../model/duration';
 import { runAttempt } from './activity-attempt';
 import { commandFailed, commandNotAllowed, commandTimedOut, invalidInput, parseInput, type InputIssue } from './failures';
+import { commandSearchPath, environmentIssues } from './exec-environment';
 import { runProcess, type ProcessOutcome } from './process-run';
 
 const activity = 'exec';
@@ -17,8 +18,6 @@ const defaultTimeoutMs = 60_000;
 const captureBytes = 64 * 1024;
 /** Output summaries and failure details keep this many trailing characters of stdout and stderr. */
 const summaryChars = 2 * 1024;
-/** Set by the worker: PATH decides which binary a bare allow-listed name runs. */
-const reservedEnv = ['PATH', 'REBOUND_IDEMPOTENCY_KEY'];
 const defaultPath = '/usr/local/bin:/usr/bin:/bin';
 
 export interface ExecDeps {
@@ -36,7 +35,7 @@ export function createExec({ logger, execAllowList }: ExecDeps) {
   return async function exec(request: ActionRequest): Promise<ActionResult> {
     return runAttempt(logger, activity, request, 'info', async (log) => {
       const input = parseInput(activity, execInput, request.input);
-      const issues = environmentIssues(input);
+      const issues = [...argumentIssues(input), ...environmentIssues(input.env ?? {})];
       if (issues.length > 0) throw invalidInput(activity, issues);
       const [command, ...args] = input.command;
       if (command === undefined || !allowed.has(command)) {
@@ -50,7 +49,7 @@ export function createExec({ logger, execAllowList }: ExecDeps) {
         outcome = await runProcess({
           command,
           args,
-          env: { PATH: process.env.PATH ?? defaultPath, ...input.env, REBOUND_IDEMPOTENCY_KEY: request.idempotencyKey },
+          env: { PATH: commandSearchPath(process.env.PATH, defaultPath), ...input.env, REBOUND_IDEMPOTENCY_KEY: request.idempotencyKey },
           cwd: input.cwd,
           timeoutMs,
           signal: context.cancellationSignal,
@@ -86,19 +85,9 @@ export function createExec({ logger, execAllowList }: ExecDeps) {
   };
 }
 
-/** NUL cannot be passed to a process; PATH and the idempotency key belong to the worker. */
-function environmentIssues(input: ExecInput): InputIssue[] {
-  const issues: InputIssue[] = [];
-  input.command.forEach((arg, index) => {
-    if (arg.includes('\0')) issues.push({ path: `command[${index}]`, message: 'contains a NUL character' });
-  });
-  for (const [name, value] of Object.entries(input.env ?? {})) {
-    if (reservedEnv.includes(name)) issues.push({ path: `env.${name}`, message: 'set by the worker, not by runbooks' });
-    else if (name.includes('\0') || name.includes('=') || value.includes('\0')) {
-      issues.push({ path: `env.${name}`, message: 'names may not contain = or NUL, values may not contain NUL' });
-    }
-  }
-  return issues;
+/** NUL cannot be passed to a process. */
+function argumentIssues(input: ExecInput): InputIssue[] {
+  return input.command.flatMap((arg, index) => (arg.includes('\0') ? [{ path: `command[${index}]`, message: 'contains a NUL character' }] : []));
 }
 
 function lastChars(text: string, count: number): string {
