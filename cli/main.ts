@@ -4,6 +4,8 @@ import { userInfo } from 'node:os';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '../runtime/config';
 import { CliError, ExitCode } from './cli-error';
+import type { OperatorActKind } from '../model/recovery';
+import type { ControlCommandOptions } from './commands/control';
 import type { StartCommandOptions } from './commands/start';
 
 function collectParam(pair: string, previous: Record<string, string>): Record<string, string> {
@@ -61,6 +63,61 @@ program
   .argument('<workflow-id>', 'the id printed by `rebound start`')
   .option('--json', 'print JSON')
   .action(run(async (id: string, options: { json?: boolean }) => (await import('./commands/status')).statusCommand(id, options)));
+
+/** The operator acts on a running recovery: one command each, the same options. */
+const controlCommands: { act: OperatorActKind; summary: string; step?: 'optional' | 'required'; reason?: boolean; examples: string[] }[] = [
+  {
+    act: 'approve',
+    summary: "approve a recovery's pending approval step (you must be one of its approvers)",
+    step: 'optional',
+    reason: true,
+    examples: ['rebound approve region-evacuation/checkout --as alice', 'rebound approve region-evacuation/checkout --step sign-off --reason "checked capacity" --json'],
+  },
+  {
+    act: 'reject',
+    summary: "reject a recovery's pending approval step: the step fails and completed steps are undone",
+    step: 'optional',
+    reason: true,
+    examples: ['rebound reject region-evacuation/checkout --as bob --reason "peak traffic, wait an hour"'],
+  },
+  { act: 'pause', summary: 'pause a recovery: the running step finishes, no new step starts until resume', reason: true, examples: ['rebound pause service-rollback/checkout --reason "investigating drift"'] },
+  { act: 'resume', summary: 'resume a paused recovery', reason: true, examples: ['rebound resume service-rollback/checkout'] },
+  {
+    act: 'abort',
+    summary: 'abort a recovery: cancel the running step, undo the completed ones; the outcome is aborted',
+    reason: true,
+    examples: ['rebound abort region-failover/checkout --reason "wrong region"'],
+  },
+  {
+    act: 'skip',
+    summary: 'skip a step: a pending one when reached, a running gate/wait/watch now, or a held one (onFailure: hold)',
+    step: 'required',
+    reason: true,
+    examples: ['rebound skip restart-service/checkout --step settle', 'rebound skip service-rollback/checkout --step healthy --reason "dashboard confirms" --json'],
+  },
+  {
+    act: 'retry',
+    summary: 'run a held step again (a failed step of a runbook with onFailure: hold)',
+    step: 'required',
+    reason: true,
+    examples: ['rebound retry restart-service/checkout --step restart --reason "unblocked the node"'],
+  },
+];
+
+for (const spec of controlCommands) {
+  const command = program
+    .command(spec.act)
+    .description(spec.summary)
+    .argument('<workflow-id>', 'the id printed by `rebound start`, e.g. restart-service/checkout')
+    .addOption(new Option('--as <identity>', 'who acts (recorded in the recovery; default REBOUND_USER, else the OS user)').env('REBOUND_USER').default(userInfo().username))
+    .option('--json', 'print JSON');
+  if (spec.step === 'required') command.requiredOption('--step <id>', 'the step (an id of the runbook\'s own steps)');
+  if (spec.step === 'optional') command.option('--step <id>', 'the approval step meant (refused if another one is waiting)');
+  if (spec.reason) command.option('--reason <text>', 'why (recorded)');
+  command
+    .addHelpText('after', `\nExamples:\n${spec.examples.map((example) => `  ${example}`).join('\n')}\n\nExit codes: 0 done, 1 refused (ended recovery, unknown step, step not in a state that allows it), 2 usage.`)
+    .action(run(async (id: string, options: ControlCommandOptions) => (await import('./commands/control')).controlCommand(spec.act, id, options)));
+}
 
 program
   .command('setup')

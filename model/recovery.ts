@@ -59,6 +59,24 @@ export interface StepState {
   error?: string;
   /** A small JSON summary of what the step produced or last observed. */
   output?: unknown;
+  /** An operator asked to skip this step: it is skipped when reached, or was cancelled while running. */
+  skipRequest?: OperatorRequest;
+  /** How many times an operator retried the step after it failed (runbooks with `onFailure: hold`). */
+  operatorRetries?: number;
+}
+
+/** Who asked for something, why, and when. */
+export interface OperatorRequest {
+  identity: string;
+  reason?: string;
+  at: string;
+}
+
+/** A failed step holding the recovery until an operator retries it, skips it or aborts (`onFailure: hold`). */
+export interface AwaitingOperator {
+  step: string;
+  error: string;
+  since: string;
 }
 
 export type CompensationStatus = 'running' | 'succeeded' | 'failed';
@@ -141,8 +159,9 @@ export interface AlertRecord {
 }
 
 /**
- * The moments of a recovery (ISO 8601), each set once, when it first happens. The report shows the
- * intervals between them; time-to-recover is measured from detection when known, else from start.
+ * The moments of a recovery (ISO 8601). The report shows the intervals between them. Time-to-recover
+ * runs from detection (else start) to `verifiedAt` for a recovery that ended recovered or degraded
+ * (else to `endedAt`); RecoveryReport.timeToRecoverSpan says which.
  */
 export interface RecoveryTimeline {
   /** The alert's startsAt (or the trigger's detection time). */
@@ -151,11 +170,15 @@ export interface RecoveryTimeline {
   receivedAt?: string;
   /** The workflow started. */
   startedAt: string;
-  /** The first action that changes a system (not a read, gate or wait) completed. */
+  /** The first step that changes a system completed: an action, rollback, failover, permissions or child runbook, at any depth (not a gate, wait, approval or watch). Set once. */
   firstMitigationAt?: string;
-  /** The last verification before soak passed: the system was verified stable. */
+  /**
+   * The last verification that passed after the first mitigation and before the first soak: a
+   * top-level gate, or a rollback, failover, permissions or child runbook step (each verifies what
+   * it changed). Verifications before any mitigation (pre-checks) do not count.
+   */
   verifiedAt?: string;
-  /** The soak (`watch`) ended without regression. */
+  /** The last top-level soak (`watch`) that ended without regression. */
   soakedAt?: string;
   endedAt?: string;
 }
@@ -196,6 +219,8 @@ export interface RecoveryState {
   operatorActs: OperatorAct[];
   /** True while an operator has paused the recovery (no new step starts). */
   paused: boolean;
+  /** Set while a failed step holds the recovery for an operator (`onFailure: hold`). */
+  awaitingOperator?: AwaitingOperator;
   /** Why the recovery did not recover (the failed step's error), when it did not. */
   error?: string;
 }
@@ -204,6 +229,8 @@ export interface RecoveryReport extends RecoveryState {
   outcome: Outcome;
   endedAt: string;
   timeToRecoverMs: number;
+  /** What timeToRecoverMs measures: from detection (else start) to verification (else the end). */
+  timeToRecoverSpan: { from: 'detectedAt' | 'startedAt'; to: 'verifiedAt' | 'endedAt' };
   /** Whether time-to-recover stayed within the RTO; absent when the runbook sets no RTO. */
   rtoMet?: boolean;
   /** Targets that did not pass verification: why the outcome is `degraded` rather than `recovered`. */

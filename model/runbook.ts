@@ -20,6 +20,11 @@ const specSchema = z.strictObject({
   rto: durationSchema.optional(),
   /** Hard limit for the whole recovery; on expiry the running step is cancelled and undone. */
   timeout: durationSchema.default('1h'),
+  /**
+   * What a failed step does: `compensate` (the default) undoes the completed steps at once; `hold`
+   * keeps the recovery waiting for an operator, who retries the step, skips it or aborts.
+   */
+  onFailure: z.enum(['compensate', 'hold']).optional(),
   steps: z.array(stepSchema).min(1, { error: 'a runbook needs at least one step' }),
   /** Alerts that start (or join) a recovery, and after one ended, how long before an alert may start another. */
   triggers: triggersSchema.optional(),

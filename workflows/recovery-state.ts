@@ -4,19 +4,34 @@ import { durationMs } from '../model/duration';
 import type { CompensationState, Finding, Outcome, Phase, RecoveryInput, RecoveryReport, RecoveryState, StepState, TargetState } from '../model/recovery';
 import { searchAttributes } from '../model/search-attributes';
 import type { Step } from '../model/steps';
-import { stepKind } from '../model/steps/kinds';
+import { stepKind, type StepKind } from '../model/steps/kinds';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** Kinds whose completion changed a system: the first one completed is the first mitigation. */
+const mitigationKinds: ReadonlySet<StepKind> = new Set(['action', 'rollback', 'failover', 'permissions', 'run']);
+/** Kinds that end only once what they verify (or changed and then verified) passed. */
+const verificationKinds: ReadonlySet<StepKind> = new Set(['gate', 'rollback', 'failover', 'permissions', 'run']);
+
+/** Time-to-recover runs from detection when it is known and not after the start (clock skew), else from the start. */
+function recoveryOrigin(startedMs: number, detectedAt: string | undefined): { ms: number; from: 'detectedAt' | 'startedAt' } {
+  const detectedMs = detectedAt === undefined ? Number.NaN : Date.parse(detectedAt);
+  return Number.isFinite(detectedMs) && detectedMs <= startedMs ? { ms: detectedMs, from: 'detectedAt' } : { ms: startedMs, from: 'startedAt' };
+}
 
 export class RecoveryTracker {
   private readonly startedMs = Date.now();
   private readonly rtoMs: number | undefined;
+  /** Where time-to-recover and the RTO budget count from. */
+  private readonly origin: { ms: number; from: 'detectedAt' | 'startedAt' };
   private endedMs: number | undefined;
+  private soakStarted = false;
   readonly state: RecoveryState;
 
   constructor(workflowId: string, input: RecoveryInput) {
     const { runbook } = input;
     this.rtoMs = runbook.spec.rto ? durationMs(runbook.spec.rto) : undefined;
+    this.origin = recoveryOrigin(this.startedMs, input.trigger?.detectedAt);
     this.state = {
       workflowId,
       runbook: { name: runbook.metadata.name, hash: input.runbookHash },
@@ -60,7 +75,22 @@ export class RecoveryTracker {
   }
 
   startStep(id: string, name: string | undefined): void {
-    Object.assign(this.step(id), { status: 'running', startedAt: iso(Date.now()), ...(name === undefined ? {} : { name }) });
+    const step = this.step(id);
+    // A step run again by an operator's retry starts afresh (its retries are counted on it).
+    delete step.error;
+    delete step.endedAt;
+    delete step.durationMs;
+    Object.assign(step, { status: 'running', startedAt: iso(Date.now()), ...(name === undefined ? {} : { name }) });
+    if (step.kind === 'watch') this.soakStarted = true;
+  }
+
+  /** Moves the timeline on when a step completed: `topLevel` is false for nested steps (foreach items, re-runs). */
+  stepCompleted(kind: StepKind, topLevel: boolean, output: unknown): void {
+    const now = iso(Date.now());
+    const timeline = this.state.timeline;
+    if (mitigationKinds.has(kind)) timeline.firstMitigationAt ??= now;
+    if (topLevel && verificationKinds.has(kind) && timeline.firstMitigationAt !== undefined && !this.soakStarted) timeline.verifiedAt = now;
+    if (topLevel && kind === 'watch' && (output as { stable?: unknown } | undefined)?.stable === true) timeline.soakedAt = now;
   }
 
   endStep(id: string, patch: Pick<StepState, 'status'> & Partial<StepState>): void {
@@ -97,7 +127,7 @@ export class RecoveryTracker {
 
   /** The state with the time budget computed now (queries read it between workflow tasks). */
   snapshot(): RecoveryState {
-    const elapsedMs = (this.endedMs ?? Date.now()) - this.startedMs;
+    const elapsedMs = (this.endedMs ?? Date.now()) - this.origin.ms;
     this.state.budget = {
       ...this.state.budget,
       elapsedMs,
@@ -112,13 +142,18 @@ export class RecoveryTracker {
     if (error) this.state.error = error;
     this.state.endedAt = iso(this.endedMs);
     this.state.timeline.endedAt = this.state.endedAt;
+    this.state.paused = false;
     const state = this.snapshot();
-    const timeToRecoverMs = this.endedMs - this.startedMs;
+    const { verifiedAt } = this.state.timeline;
+    // A recovery that did not recover has no time-to-recover of its own: it runs to the end.
+    const verified = verifiedAt !== undefined && (outcome === 'recovered' || outcome === 'degraded');
+    const timeToRecoverMs = (verified ? Date.parse(verifiedAt) : this.endedMs) - this.origin.ms;
     return {
       ...state,
       outcome,
       endedAt: iso(this.endedMs),
       timeToRecoverMs,
+      timeToRecoverSpan: { from: this.origin.from, to: verified ? 'verifiedAt' : 'endedAt' },
       rtoMet: this.rtoMs === undefined ? undefined : outcome === 'recovered' && timeToRecoverMs <= this.rtoMs,
       unverifiedTargets,
     };

@@ -10,6 +10,8 @@ import type { Outcome, RecoveryInput, RecoveryReport } from '../model/recovery';
 import type { Step, StepOf } from '../model/steps';
 import { stepKind, type StepKind } from '../model/steps/kinds';
 import { installAlertHandler } from './alerts';
+import { ApprovalFailureTypes } from './approvals';
+import { ControlDesk } from './control-desk';
 import { describeError } from './describe-error';
 import { condition, render } from './expressions';
 import { stateQuery } from './queries';
@@ -34,6 +36,8 @@ interface RecoveryRun {
   compensations: Compensation[];
   finalizers: Finalizer[];
   unverified: Set<string>;
+  /** Operator acts: pause, skip, retry, abort. */
+  desk: ControlDesk;
 }
 
 /** Where steps run: the runbook's own list, or nested (one item of a `foreach`). */
@@ -51,6 +55,8 @@ interface StepScope {
   track: StepTracking;
   /** Outputs visible from the enclosing scope. */
   parentOutputs?: Record<string, unknown>;
+  /** The runbook's own list: the steps operators can skip and retry, and that move the timeline's verification. */
+  topLevel: boolean;
 }
 
 function scopeExpressions(run: RecoveryRun, scope: StepScope): ExpressionContext {
@@ -67,10 +73,47 @@ function topLevelTracking(tracker: RecoveryTracker): StepTracking {
   };
 }
 
-async function runOneStep(run: RecoveryRun, scope: StepScope, step: Step): Promise<void> {
+/** Kinds an operator may skip without leaving anything unverified: the rest verify what the recovery did. */
+const skippableUnverified: ReadonlySet<StepKind> = new Set(['action', 'wait']);
+
+/** Marks a step an operator skipped; skipping one that verifies leaves the recovery `degraded`. */
+function skippedByOperator(run: RecoveryRun, step: Step, kind: StepKind): void {
+  run.tracker.endStep(step.id, { status: 'skipped' });
+  if (!skippableUnverified.has(kind)) run.unverified.add(step.id);
+  log.warn('step skipped by an operator', { runbook: run.runbook, step: step.id, kind });
+}
+
+/**
+ * Runs one step of the runbook's own list. Under `onFailure: hold`, a failed step holds the
+ * recovery until an operator retries it (run again with fresh idempotency keys), skips it, or
+ * aborts; a rejected approval is a decision already taken and is not held.
+ */
+async function runTopLevelStep(run: RecoveryRun, scope: StepScope, step: Step): Promise<void> {
+  for (let retry = 0; ; retry += 1) {
+    try {
+      await runOneStep(run, scope, step, retry);
+      return;
+    } catch (error) {
+      const rejected = error instanceof ApplicationFailure && error.type === ApprovalFailureTypes.rejected;
+      if (run.input.runbook.spec.onFailure !== 'hold' || isCancellation(error) || rejected) throw error;
+      log.warn('step failed: holding for an operator', { runbook: run.runbook, step: step.id });
+      if ((await run.desk.hold(step.id, describeError(error))) === 'skip') {
+        skippedByOperator(run, step, stepKind(step));
+        return;
+      }
+    }
+  }
+}
+
+async function runOneStep(run: RecoveryRun, scope: StepScope, step: Step, retry = 0): Promise<void> {
   const { tracker, runbook } = run;
   const kind = stepKind(step);
   const expressionContext = () => scopeExpressions(run, scope);
+  await run.desk.whilePaused();
+  if (scope.topLevel && run.desk.skipRequested(step.id)) {
+    skippedByOperator(run, step, kind);
+    return;
+  }
   if (step.when && !condition(step.when, expressionContext())) {
     scope.track.skipped(step.id);
     return;
@@ -80,13 +123,15 @@ async function runOneStep(run: RecoveryRun, scope: StepScope, step: Step): Promi
   const name = step.name === undefined ? undefined : String(render(step.name, expressionContext()));
   scope.track.started(step.id, name);
   log.info('step started', { runbook, step: step.id, kind, scope: scope.prefix });
-  const keyOf = (...parts: string[]) => [scope.prefix, step.id, ...parts].join('/');
+  // An operator's retry runs the step with new keys: the systems it calls must not take it for a repeat.
+  const prefix = retry === 0 ? scope.prefix : `${scope.prefix}/retry-${retry}`;
+  const keyOf = (...parts: string[]) => [prefix, step.id, ...parts].join('/');
   const context: StepContext = {
     step: step.id,
     runbook,
     recovery: run.input,
     summary: name ?? describeStep(kind, step as StepOf<typeof kind>),
-    idempotencyPrefix: scope.prefix,
+    idempotencyPrefix: prefix,
     expressionContext,
     report: (patch) => scope.track.report(step.id, patch),
     pushCompensation: (compensation) => scope.compensations.push(compensation),
@@ -105,12 +150,19 @@ async function runOneStep(run: RecoveryRun, scope: StepScope, step: Step): Promi
     },
   };
   try {
-    const outcome = await runStep(kind, step as StepOf<typeof kind>, context);
+    const execute = () => runStep(kind, step as StepOf<typeof kind>, context);
+    const outcome = await (scope.topLevel ? run.desk.run(step.id, kind, execute) : execute());
     scope.outputs[step.id] = { output: outcome.output };
     scope.track.succeeded(step.id, outcome.attempts, outcome.output);
+    tracker.stepCompleted(kind, scope.topLevel, outcome.output);
     log.info('step succeeded', { runbook, step: step.id, kind, scope: scope.prefix });
   } catch (error) {
-    const message = isCancellation(error) ? 'cancelled' : describeError(error);
+    if (scope.topLevel && run.desk.skippedWhileRunning(step.id, error)) {
+      skippedByOperator(run, step, kind);
+      return;
+    }
+    const aborted = run.desk.aborted;
+    const message = isCancellation(error) ? (aborted ? `cancelled: aborted by ${aborted.identity}` : 'cancelled') : describeError(error);
     scope.track.failed(step.id, message);
     log.warn('step failed', { runbook, step: step.id, kind, scope: scope.prefix, error: message });
     throw error;
@@ -141,6 +193,7 @@ async function runNestedSteps(run: RecoveryRun, parent: StepScope, steps: Step[]
     compensations: [],
     track: nested.track,
     parentOutputs: { ...parent.parentOutputs, ...parent.outputs },
+    topLevel: false,
   };
   try {
     for (const step of steps) await runOneStep(run, scope, step);
@@ -157,6 +210,8 @@ export async function runRecovery(input: RecoveryInput): Promise<RecoveryReport>
   setHandler(stateQuery, () => tracker.snapshot());
   installApprovalHandlers(tracker.state);
   installAlertHandler(tracker.state.alerts);
+  const desk = new ControlDesk(tracker.state);
+  desk.install();
   const run: RecoveryRun = {
     input,
     tracker,
@@ -164,6 +219,7 @@ export async function runRecovery(input: RecoveryInput): Promise<RecoveryReport>
     compensations: [],
     finalizers: [],
     unverified: new Set(),
+    desk,
   };
   const scope: StepScope = {
     steps: input.runbook.spec.steps,
@@ -173,22 +229,29 @@ export async function runRecovery(input: RecoveryInput): Promise<RecoveryReport>
     variables: {},
     compensations: run.compensations,
     track: topLevelTracking(tracker),
+    topLevel: true,
   };
 
   let failure: string | undefined;
+  // Abort cancels this scope; so does the runbook timeout.
+  const stepsScope = new CancellationScope({ cancellable: true, timeout: durationMs(input.runbook.spec.timeout) });
+  desk.attach(stepsScope);
   try {
-    await CancellationScope.withTimeout(durationMs(input.runbook.spec.timeout), async () => {
-      for (const step of input.runbook.spec.steps as Step[]) await runOneStep(run, scope, step);
+    await stepsScope.run(async () => {
+      for (const step of input.runbook.spec.steps as Step[]) await runTopLevelStep(run, scope, step);
     });
   } catch (error) {
     const timedOut = isCancellation(error) && !CancellationScope.current().consideredCancelled;
     failure = timedOut ? `runbook timeout ${input.runbook.spec.timeout} exceeded` : describeError(error);
   }
+  desk.close();
+  // An accepted abort is carried out even when the last step completed in the same instant.
+  if (desk.aborted) failure = `aborted by ${desk.aborted.identity}${desk.aborted.reason ? `: ${desk.aborted.reason}` : ''}`;
   // Undos and finalizers must run even when the recovery itself is being cancelled.
   let outcome: Outcome = run.unverified.size > 0 ? 'degraded' : 'recovered';
   if (failure !== undefined) {
     const compensated = await CancellationScope.nonCancellable(() => compensate(run));
-    outcome = CancellationScope.current().consideredCancelled ? 'aborted' : compensated;
+    outcome = CancellationScope.current().consideredCancelled || desk.aborted ? 'aborted' : compensated;
     log.warn('recovery did not recover', { runbook: run.runbook, outcome, error: failure });
   }
   const finalized = await CancellationScope.nonCancellable(() => finalize(run));

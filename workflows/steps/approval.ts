@@ -70,6 +70,7 @@ class ApprovalDesk {
     const approval = this.accept(decision, args);
     const now = iso(Date.now());
     approval.answers.push({ identity: args.identity, decision, ...(args.reason ? { reason: args.reason } : {}), at: now });
+    this.state.operatorActs.push({ act: decision, identity: args.identity, step: approval.step, ...(args.reason ? { reason: args.reason } : {}), at: now });
     if (decision === 'reject') approval.status = 'rejected';
     else if (approvedBy(approval).length >= approval.quorum) approval.status = 'approved';
     if (approval.status !== 'pending') approval.decidedAt = now;
