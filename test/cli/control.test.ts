@@ -230,6 +230,25 @@ describe('rebound skip', () => {
     ]);
   });
 
+  it('cancels a running soak (its child workflow) and marks it skipped; the recovery is then degraded', async () => {
+    const steps = `
+    - id: fix
+      action: { name: noop }
+    - id: soak
+      watch: { check: http.check, with: { url: "${bed.target.url}/soak-health" }, expect: observation.status == 200, duration: 10m, interval: 200ms }`;
+    const handle = await start(runbook('skip-soak', steps));
+    const soaking = await until(handle.workflowId, 'the soak running in its child', (current) => typeof (current.steps[1]?.output as { workflowId?: string } | undefined)?.workflowId === 'string');
+    const child = (soaking.steps[1]?.output as { workflowId: string }).workflowId;
+
+    expect((await rebound(['skip', handle.workflowId, '--step', 'soak', '--as', 'hana'])).code).toBe(0);
+    const report = await handle.result();
+    expect(report.steps[1]).toMatchObject({ id: 'soak', status: 'skipped', skipRequest: { identity: 'hana' } });
+    expect(report.outcome).toBe('degraded');
+    expect(report.unverifiedTargets).toEqual(['soak']);
+    expect(report.timeline.soakedAt).toBeUndefined();
+    expect((await bed.client.workflow.getHandle(child).describe()).status.name).toBe('CANCELLED');
+  });
+
   it('refuses to skip a running action or an approval, and needs --step (usage error)', async () => {
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
