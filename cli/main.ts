@@ -133,10 +133,10 @@ program
 
 program
   .command('serve')
-  .description('run the webhook server: Alertmanager alerts start or join recoveries (127.0.0.1:REBOUND_HTTP_PORT, default 8080)')
+  .description('run the webhook server: Alertmanager and Grafana alerts start or join recoveries (127.0.0.1:REBOUND_HTTP_PORT, default 8080)')
   .addOption(new Option('--runbooks <dir>', 'directory of runbooks (their spec.triggers route alerts)').env('REBOUND_RUNBOOKS_DIR').default('runbooks'))
-  .option('--no-auth', 'accept alerts without a bearer token (default: REBOUND_WEBHOOK_TOKEN is required)')
-  .addHelpText('after', '\nExamples:\n  REBOUND_WEBHOOK_TOKEN=$(openssl rand -hex 24) rebound serve\n  rebound serve --runbooks ./runbooks --no-auth')
+  .option('--no-auth', 'accept alerts without credentials, loudly (default: REBOUND_WEBHOOK_TOKEN or REBOUND_WEBHOOK_CONFIG is required)')
+  .addHelpText('after', '\nExamples:\n  REBOUND_WEBHOOK_TOKEN=$(openssl rand -hex 24) rebound serve\n  REBOUND_WEBHOOK_CONFIG=/etc/rebound/webhook.yaml rebound serve --runbooks ./runbooks\n  rebound serve --runbooks ./runbooks --no-auth')
   .action(run(async (options: { runbooks: string; auth: boolean }) => (await import('./commands/serve')).serveCommand(options)));
 
 program

@@ -67,14 +67,21 @@ export function triggerParams(runbook: string, trigger: Trigger, alert: Normaliz
   return params;
 }
 
+/** The targets whose runbook has a trigger matching the alert, with the index of the first such trigger. */
+export function matchAlert<R extends { runbook: Runbook }>(targets: readonly R[], alert: NormalizedAlert): { target: R; trigger: number }[] {
+  const matches: { target: R; trigger: number }[] = [];
+  for (const target of targets) {
+    const index = (target.runbook.spec.triggers ?? []).findIndex((trigger) => triggerMatches(trigger, alert));
+    if (index >= 0) matches.push({ target, trigger: index });
+  }
+  return matches;
+}
+
 /** The runbooks the alert is for: at most one route per runbook (its first matching trigger). */
 export function routeAlert<R extends { runbook: Runbook }>(targets: readonly R[], alert: NormalizedAlert): AlertRoute<R>[] {
-  const routes: AlertRoute<R>[] = [];
-  for (const target of targets) {
-    const triggers = target.runbook.spec.triggers ?? [];
-    const index = triggers.findIndex((trigger) => triggerMatches(trigger, alert));
-    const trigger = triggers[index];
-    if (trigger) routes.push({ target, trigger: index, params: triggerParams(target.runbook.metadata.name, trigger, alert) });
-  }
-  return routes;
+  return matchAlert(targets, alert).map(({ target, trigger }) => ({
+    target,
+    trigger,
+    params: triggerParams(target.runbook.metadata.name, target.runbook.spec.triggers![trigger]!, alert),
+  }));
 }

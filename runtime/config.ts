@@ -27,6 +27,9 @@ function port(fallback: number) {
   );
 }
 
+/** Requests per minute per alert source and client address: far above what Alertmanager or Grafana send (they group alerts). */
+export const defaultWebhookRateLimit = 6000;
+
 const envSchema = z.object({
   TEMPORAL_ADDRESS: optional(
     z
@@ -53,7 +56,16 @@ const envSchema = z.object({
   REBOUND_TEMPORAL_PORT: port(7233),
   REBOUND_HTTP_PORT: port(8080),
   REBOUND_WEBHOOK_TOKEN: optional(z.string().min(16, { error: 'expected a token of at least 16 characters' }).optional()),
+  REBOUND_WEBHOOK_CONFIG: optional(z.string().optional()),
+  REBOUND_WEBHOOK_RATE_LIMIT: optional(
+    z
+      .string()
+      .regex(/^\d{1,9}$/, { error: 'expected requests per minute per source and client, a whole number (0 turns the limit off)' })
+      .transform(Number)
+      .default(defaultWebhookRateLimit),
+  ),
 });
+
 
 // Never echoed in error messages.
 const secretVariables = new Set(['REBOUND_WEBHOOK_TOKEN']);
@@ -79,6 +91,10 @@ export interface ReboundConfig {
   readonly httpPort: number;
   /** The bearer token webhook senders must present; unset means `rebound serve` needs --no-auth. */
   readonly webhookToken: string | undefined;
+  /** Absolute path of the webhook credentials file (scoped tokens, basic-auth users, HMAC secrets). */
+  readonly webhookConfigFile: string | undefined;
+  /** Webhook requests per minute per alert source and client address; 0 means no limit. */
+  readonly webhookRateLimit: number;
 }
 
 /** Parses the Rebound environment variables; throws a {@link ConfigError} naming the first bad one. */
@@ -104,5 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     temporalPort: values.REBOUND_TEMPORAL_PORT,
     httpPort: values.REBOUND_HTTP_PORT,
     webhookToken: values.REBOUND_WEBHOOK_TOKEN,
+    webhookConfigFile: values.REBOUND_WEBHOOK_CONFIG === undefined ? undefined : path.resolve(cwd, values.REBOUND_WEBHOOK_CONFIG),
+    webhookRateLimit: values.REBOUND_WEBHOOK_RATE_LIMIT,
   });
 }

@@ -7,12 +7,14 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { RunbookReferenceError, withChildRunbooks } from '../client/child-runbooks';
 import { prepareRecovery, recoveryStartOptions } from '../client/start-recovery';
-import { routeAlert, TriggerParamsError, type NormalizedAlert } from '../model/alert-routing';
+import { matchAlert, routeAlert, TriggerParamsError, type NormalizedAlert } from '../model/alert-routing';
 import { ParamsError } from '../model/params';
 import { recoveryWorkflowId, type RecoveryInput } from '../model/recovery';
 import type { Runbook } from '../model/runbook';
 import { alertSignal } from '../workflows/alerts';
 import type { runRecovery } from '../workflows';
+import type { Principal } from './auth';
+import { covers } from './credentials';
 import { HttpError } from './http-errors';
 
 /** A validated runbook and the hash of its file. */
@@ -22,17 +24,22 @@ export interface LoadedRunbook {
 }
 
 export type AlertDelivery =
-  | { kind: 'start-or-join'; workflowId: string; alert: NormalizedAlert; input: RecoveryInput }
-  | { kind: 'resolved'; workflowId: string; alert: NormalizedAlert };
+  | { kind: 'start-or-join'; runbook: string; workflowId: string; alert: NormalizedAlert; input: RecoveryInput }
+  | { kind: 'resolved'; runbook: string; workflowId: string; alert: NormalizedAlert };
 
 export interface DeliveryOptions {
   runbooks: readonly LoadedRunbook[];
   /** Where `run` steps' child runbooks are resolved; without it, runbooks with `run` steps are refused. */
   runbooksDir?: string;
+  /** When the request carrying the alerts arrived (ISO 8601): the recovery's `trigger.receivedAt`. */
+  receivedAt?: string;
+  /** The sender: a payload routed to a runbook outside its scope is refused (403) before params are even computed. */
+  principal?: Principal;
 }
 
-/** Everything the payload asks for, or an HttpError (422) before anything is sent. */
+/** Everything the payload asks for, or an HttpError (403, 422) before anything is sent. */
 export async function planDeliveries(alerts: readonly NormalizedAlert[], options: DeliveryOptions): Promise<AlertDelivery[]> {
+  if (options.principal !== undefined) checkScope(alerts.flatMap((alert) => matchAlert(options.runbooks, alert).map(({ target }) => target.runbook.metadata.name)), options.principal);
   const deliveries: AlertDelivery[] = [];
   for (const alert of alerts) {
     let routes;
@@ -46,7 +53,12 @@ export async function planDeliveries(alerts: readonly NormalizedAlert[], options
       const name = target.runbook.metadata.name;
       let input: RecoveryInput;
       try {
-        input = prepareRecovery(target.runbook, target.hash, params, { source: alert.source, by: alert.fingerprint, detectedAt: alert.startsAt });
+        input = prepareRecovery(target.runbook, target.hash, params, {
+          source: alert.source,
+          by: alert.fingerprint,
+          detectedAt: alert.startsAt,
+          ...(options.receivedAt === undefined ? {} : { receivedAt: options.receivedAt }),
+        });
         if (options.runbooksDir !== undefined) input = await withChildRunbooks(input, options.runbooksDir);
       } catch (error) {
         if (error instanceof ParamsError) throw new HttpError('invalid_params', `runbook ${name}: ${error.message}`, { runbook: name, problems: error.problems, fingerprint: alert.fingerprint });
@@ -54,10 +66,18 @@ export async function planDeliveries(alerts: readonly NormalizedAlert[], options
         throw error;
       }
       const workflowId = recoveryWorkflowId(name, input.key);
-      deliveries.push(alert.status === 'firing' ? { kind: 'start-or-join', workflowId, alert, input } : { kind: 'resolved', workflowId, alert });
+      deliveries.push(alert.status === 'firing' ? { kind: 'start-or-join', runbook: name, workflowId, alert, input } : { kind: 'resolved', runbook: name, workflowId, alert });
     }
   }
   return deliveries;
+}
+
+/** Refuses (403) a payload routed to a runbook the sender's credentials do not cover. */
+function checkScope(routed: readonly string[], principal: Principal): void {
+  const outside = [...new Set(routed)].filter((runbook) => !covers(principal.runbooks, runbook));
+  if (outside.length > 0) {
+    throw new HttpError('forbidden', `credentials "${principal.name}" may not start or join recoveries of ${outside.join(', ')}; nothing was started`, { credential: principal.name, runbooks: outside });
+  }
 }
 
 export interface DeliveryResult {

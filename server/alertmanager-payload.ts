@@ -1,12 +1,14 @@
 /** Alertmanager's webhook payload (version 4), validated at the edge and turned into normalized alerts. */
 import { z } from 'zod';
 import type { NormalizedAlert } from '../model/alert-routing';
+import type { AlertSource } from '../model/triggers';
 import { HttpError } from './http-errors';
+import { expectObject, parsePayload } from './payload-validation';
 
 const labels = z.record(z.string(), z.string());
 const timestamp = z.iso.datetime({ offset: true, error: 'expected an RFC 3339 timestamp' });
 
-const alertSchema = z.object({
+export const alertmanagerAlertSchema = z.object({
   status: z.enum(['firing', 'resolved']),
   labels,
   annotations: labels.default({}),
@@ -20,7 +22,7 @@ export const alertmanagerPayloadSchema = z.object({
   version: z.literal('4'),
   receiver: z.string(),
   status: z.enum(['firing', 'resolved']),
-  alerts: z.array(alertSchema),
+  alerts: z.array(alertmanagerAlertSchema),
   groupLabels: labels.default({}),
   commonLabels: labels.default({}),
   commonAnnotations: labels.default({}),
@@ -30,28 +32,27 @@ export const alertmanagerPayloadSchema = z.object({
 });
 export type AlertmanagerPayload = z.infer<typeof alertmanagerPayloadSchema>;
 
-// Alertmanager's "not ended yet" endsAt: Go's zero time.
+// The "not ended yet" endsAt of Alertmanager and Grafana: Go's zero time.
 const zeroTime = '0001-01-01T00:00:00Z';
 
 /** Validates a parsed body; throws HttpError (unsupported_version 400, invalid_payload 422). */
 export function parseAlertmanagerPayload(body: unknown): NormalizedAlert[] {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new HttpError('invalid_payload', 'expected a JSON object (an Alertmanager webhook payload)');
-  const version = (body as { version?: unknown }).version;
+  const version = expectObject(body, 'an Alertmanager webhook payload').version;
   if (version !== '4') {
     throw new HttpError('unsupported_version', `unsupported Alertmanager payload version ${JSON.stringify(version)}; this endpoint takes version "4"`, { version: version ?? null, supported: ['4'] });
   }
-  const parsed = alertmanagerPayloadSchema.safeParse(body);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
-    throw new HttpError('invalid_payload', `invalid Alertmanager payload: ${issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`, { issues });
-  }
-  return parsed.data.alerts.map((alert) => ({
-    source: 'alertmanager',
+  return parsePayload(alertmanagerPayloadSchema, body, 'Alertmanager payload').alerts.map((alert) => normalizeAlert('alertmanager', alert));
+}
+
+/** An Alertmanager-shaped alert (Alertmanager's, Grafana's) as a NormalizedAlert. */
+export function normalizeAlert(source: AlertSource, alert: z.infer<typeof alertmanagerAlertSchema>): NormalizedAlert {
+  return {
+    source,
     status: alert.status,
     labels: alert.labels,
     annotations: alert.annotations,
     startsAt: alert.startsAt,
     ...(alert.endsAt === undefined || alert.endsAt === zeroTime ? {} : { endsAt: alert.endsAt }),
     fingerprint: alert.fingerprint,
-  }));
+  };
 }

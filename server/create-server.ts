@@ -4,11 +4,16 @@
  * retries), and a coded 4xx for bad input, before anything is sent.
  */
 import type { Client } from '@temporalio/client';
-import Fastify, { type FastifyInstance } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { NormalizedAlert } from '../model/alert-routing';
+import type { AlertSource } from '../model/triggers';
+import { defaultWebhookRateLimit } from '../runtime/config';
 import type { Logger } from '../runtime/logger';
 import { parseAlertmanagerPayload } from './alertmanager-payload';
 import { deliver, planDeliveries, type LoadedRunbook } from './alert-delivery';
-import { bearerAuth, type AuthOptions } from './auth';
+import { createAuthenticator, type AuthOptions, type Principal } from './auth';
+import { parseGrafanaPayload } from './grafana-payload';
 import { HttpError, toHttpError } from './http-errors';
 import { createWebhookMetrics } from './metrics';
 
@@ -22,6 +27,8 @@ export interface WebhookServerOptions {
   runbooksDir?: string;
   /** How long Temporal may take to accept a payload's deliveries before the answer is 503. */
   temporalTimeoutMs?: number;
+  /** Requests per window per alert route and client address (429 beyond); false: no limit. Default 6000 a minute. */
+  rateLimit?: { max: number; timeWindowMs: number } | false;
 }
 
 /** An error and its cause, one line each: the SDK's ServiceError says what failed, its cause why. */
@@ -36,17 +43,21 @@ export const bodyLimit = 1024 * 1024;
 export function createWebhookServer(options: WebhookServerOptions): FastifyInstance {
   const { client, taskQueue, logger } = options;
   const temporalTimeoutMs = options.temporalTimeoutMs ?? 5000;
-  const authenticate = bearerAuth(options.auth);
-  if (!authenticate) logger.warn('WEBHOOK AUTHENTICATION IS DISABLED: anyone who can reach this port can start recoveries');
+  const limits = options.rateLimit ?? { max: defaultWebhookRateLimit, timeWindowMs: 60_000 };
   const runbooks = Object.freeze([...options.runbooks]);
+  const authenticator = createAuthenticator(options.auth, new Set(runbooks.map((loaded) => loaded.runbook.metadata.name)));
+  if (authenticator.disabled) logger.warn('WEBHOOK AUTHENTICATION IS DISABLED: anyone who can reach this port can start recoveries');
   const metrics = createWebhookMetrics();
   const app = Fastify({ bodyLimit, logger: false });
   // Webhooks send JSON; any other body is refused with 415 rather than parsed as a string.
   app.removeContentTypeParser('text/plain');
   const startedAt = new WeakMap<object, bigint>();
+  const receivedAt = new WeakMap<object, string>();
+  const principals = new WeakMap<object, Principal>();
 
   app.addHook('onRequest', async (request) => {
     startedAt.set(request, process.hrtime.bigint());
+    receivedAt.set(request, new Date().toISOString());
   });
   app.addHook('onResponse', async (request, reply) => {
     const started = startedAt.get(request);
@@ -77,20 +88,25 @@ export function createWebhookServer(options: WebhookServerOptions): FastifyInsta
   });
   app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
 
-  app.post('/v1/alerts/alertmanager', { onRequest: authenticate ? [authenticate] : [] }, async (request, reply) => {
-    const source = 'alertmanager';
-    const alerts = parseAlertmanagerPayload(request.body);
+  // Credentials are checked before the body is read: an unauthenticated sender costs no parsing.
+  const authenticate = async (request: FastifyRequest) => {
+    principals.set(request, authenticator.fromHeaders(request.headers));
+  };
+
+  /** The common path of every alert route: route, check scope, hand to Temporal, answer. */
+  async function acceptAlerts(request: FastifyRequest, reply: FastifyReply, source: AlertSource, alerts: readonly NormalizedAlert[]) {
     metrics.alertsReceived.inc({ source }, alerts.length);
-    const deliveries = await planDeliveries(alerts, { runbooks, runbooksDir: options.runbooksDir });
+    const principal = principals.get(request) ?? authenticator.fromHeaders(request.headers);
+    const deliveries = await planDeliveries(alerts, { runbooks, runbooksDir: options.runbooksDir, receivedAt: receivedAt.get(request), principal });
     let results;
     try {
       results = await client.withDeadline(Date.now() + temporalTimeoutMs, () => Promise.all(deliveries.map((delivery) => deliver(client, taskQueue, delivery))));
     } catch (error) {
-      logger.error({ err: error, alerts: alerts.length }, 'Temporal did not accept the alerts; answering 503 so the sender retries');
+      logger.error({ err: error, source, alerts: alerts.length }, 'Temporal did not accept the alerts; answering 503 so the sender retries');
       throw new HttpError('temporal_unavailable', 'Temporal did not accept the alerts; retry later', { reason: firstLines(error) });
     }
     for (const result of results) {
-      if (result.delivery.kind === 'start-or-join') metrics.recoveriesSignalled.inc({ runbook: result.delivery.input.runbook.metadata.name });
+      if (result.delivery.kind === 'start-or-join') metrics.recoveriesSignalled.inc({ runbook: result.delivery.runbook });
       else if (!result.delivered) metrics.resolvedWithoutRecovery.inc({ source });
     }
     const routed = new Set(deliveries.map((delivery) => delivery.alert));
@@ -98,6 +114,25 @@ export function createWebhookServer(options: WebhookServerOptions): FastifyInsta
     metrics.alertsUnmatched.inc({ source }, alerts.length - routed.size);
     const recoveries = [...new Set(results.filter((result) => result.delivered).map((result) => result.delivery.workflowId))];
     return reply.code(202).send({ accepted: alerts.length, matched: deliveries.length, recoveries });
+  }
+
+  app.register(async (alertRoutes) => {
+    // The limit comes first so that floods of bad credentials are limited too.
+    if (limits !== false) {
+      await alertRoutes.register(rateLimit, { global: false });
+      alertRoutes.addHook(
+        'onRequest',
+        alertRoutes.rateLimit({
+          max: limits.max,
+          timeWindow: limits.timeWindowMs,
+          keyGenerator: (request) => `${request.routeOptions.url ?? request.url}|${request.ip}`,
+          errorResponseBuilder: (_request, context) =>
+            new HttpError('rate_limited', `more than ${context.max} requests in ${context.after} from this client; retry later`, { max: context.max, retryAfterSeconds: Math.ceil(context.ttl / 1000) }),
+        }),
+      );
+    }
+    alertRoutes.post('/v1/alerts/alertmanager', { onRequest: [authenticate] }, async (request, reply) => acceptAlerts(request, reply, 'alertmanager', parseAlertmanagerPayload(request.body)));
+    alertRoutes.post('/v1/alerts/grafana', { onRequest: [authenticate] }, async (request, reply) => acceptAlerts(request, reply, 'grafana', parseGrafanaPayload(request.body)));
   });
 
   return app;

@@ -2,6 +2,9 @@
 export const httpErrorStatus = {
   unauthenticated: 401,
   invalid_credentials: 401,
+  invalid_signature: 401,
+  stale_signature: 401,
+  forbidden: 403,
   not_found: 404,
   malformed_json: 400,
   empty_body: 400,
@@ -11,6 +14,7 @@ export const httpErrorStatus = {
   unsupported_media_type: 415,
   invalid_payload: 422,
   invalid_params: 422,
+  rate_limited: 429,
   runbook_unresolvable: 422,
   temporal_unavailable: 503,
   internal: 500,

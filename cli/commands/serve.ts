@@ -5,7 +5,7 @@ import { findRunbookFiles, formatProblem, loadRunbookFile } from '../../model/lo
 import { loadConfig } from '../../runtime/config';
 import { createLogger } from '../../runtime/logger';
 import type { LoadedRunbook } from '../../server/alert-delivery';
-import { AuthConfigError } from '../../server/auth';
+import { AuthConfigError, loadCredentialsFile, type Credential } from '../../server/credentials';
 import { createWebhookServer } from '../../server/create-server';
 import { CliError, ExitCode } from '../cli-error';
 import { untilStopSignal } from '../signals';
@@ -34,13 +34,28 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
   const logger = createLogger({ level: config.logLevel }, { process: 'webhook' });
   const runbooksDir = path.resolve(options.runbooks);
   const runbooks = await loadRunbooks(runbooksDir);
+  let app;
+  let credentials: Credential[] | undefined;
+  try {
+    credentials = config.webhookConfigFile === undefined ? undefined : await loadCredentialsFile(config.webhookConfigFile);
+  } catch (error) {
+    if (error instanceof AuthConfigError) throw new CliError(error.message, ExitCode.usage, 'fix the file REBOUND_WEBHOOK_CONFIG points at (see the README, "Webhook credentials")');
+    throw error;
+  }
   // Lazy: the server starts while Temporal is down, answers 503 (senders retry) and /readyz says so.
   const client = new Client({ connection: Connection.lazy({ address: config.temporalAddress, connectTimeout: '5s' }), namespace: config.namespace });
-  let app;
   try {
-    app = createWebhookServer({ client, taskQueue: config.taskQueue, runbooks, runbooksDir, auth: { token: config.webhookToken, disabled: !options.auth }, logger });
+    app = createWebhookServer({
+      client,
+      taskQueue: config.taskQueue,
+      runbooks,
+      runbooksDir,
+      auth: { token: config.webhookToken, credentials, disabled: !options.auth },
+      rateLimit: config.webhookRateLimit === 0 ? false : { max: config.webhookRateLimit, timeWindowMs: 60_000 },
+      logger,
+    });
   } catch (error) {
-    if (error instanceof AuthConfigError) throw new CliError(error.message, ExitCode.usage, 'export REBOUND_WEBHOOK_TOKEN=<a long random string>, and give Alertmanager the same token');
+    if (error instanceof AuthConfigError) throw new CliError(error.message, ExitCode.usage, 'export REBOUND_WEBHOOK_TOKEN=<a long random string> (or REBOUND_WEBHOOK_CONFIG=<credentials file>), and give the senders the same credentials');
     throw error;
   }
   const address = await app.listen({ host: '127.0.0.1', port: config.httpPort });

@@ -16,6 +16,11 @@ export function alertmanagerPayload(name: 'firing' | 'resolved'): Record<string,
   return JSON.parse(readFileSync(path.join(__dirname, '..', 'fixtures', 'alertmanager', `${name}.json`), 'utf8')) as Record<string, unknown>;
 }
 
+/** A Grafana webhook payload written from Grafana's documentation (`firing` or `resolved`), parsed. */
+export function grafanaPayload(name: 'firing' | 'resolved'): Record<string, unknown> {
+  return JSON.parse(readFileSync(path.join(__dirname, '..', 'fixtures', 'grafana', `${name}.json`), 'utf8')) as Record<string, unknown>;
+}
+
 export async function loadAlertRunbooks(): Promise<LoadedRunbook[]> {
   const loaded = await Promise.all((await findRunbookFiles([alertRunbooksDir])).map((file) => loadRunbookFile(file)));
   return loaded.map((result) => {

@@ -54,7 +54,7 @@ describe('routeAlert', () => {
   });
 
   it('ignores alerts from another source', () => {
-    expect(routeAlert([fixture], alert({ alertname: 'HighErrorRate', service: 'checkout', severity: 'critical' }, { source: 'grafana' }))).toEqual([]);
+    expect(routeAlert([fixture], alert({ alertname: 'HighErrorRate', service: 'checkout', severity: 'critical' }, { source: 'generic' }))).toEqual([]);
   });
 
   it('routes one alert to every runbook that matches, once per runbook (its first matching trigger)', () => {

@@ -13,6 +13,7 @@ describe('loadConfig', () => {
       uiPort: 8233,
       temporalPort: 7233,
       httpPort: 8080,
+      webhookRateLimit: 6000,
     });
   });
 
@@ -29,6 +30,8 @@ describe('loadConfig', () => {
         REBOUND_TEMPORAL_PORT: '17233',
         REBOUND_HTTP_PORT: '9090',
         REBOUND_WEBHOOK_TOKEN: 'a-token-of-24-characters',
+        REBOUND_WEBHOOK_CONFIG: 'etc/webhook.yaml',
+        REBOUND_WEBHOOK_RATE_LIMIT: '120',
       },
       '/srv/rebound',
     );
@@ -43,6 +46,8 @@ describe('loadConfig', () => {
       temporalPort: 17233,
       httpPort: 9090,
       webhookToken: 'a-token-of-24-characters',
+      webhookConfigFile: path.resolve('/srv/rebound', 'etc/webhook.yaml'),
+      webhookRateLimit: 120,
     });
   });
 
@@ -68,6 +73,7 @@ describe('loadConfig', () => {
     ['REBOUND_EXEC_ALLOW', 'systemctl,rm -rf', 'comma-separated list of command names'],
     ['REBOUND_UI_PORT', 'http', 'expected a port number 0-65535'],
     ['REBOUND_TEMPORAL_PORT', '70000', 'expected a port number 0-65535'],
+    ['REBOUND_WEBHOOK_RATE_LIMIT', '100/s', 'expected requests per minute'],
   ])('rejects %s=%j with a one-line ConfigError naming the variable', (variable, value, expectation) => {
     let thrown: unknown;
     try {

@@ -34,7 +34,7 @@ describe('authentication', () => {
   it('answers 401 without credentials', async () => {
     const response = await post(alertmanagerPayload('firing'), {});
     expect(response.statusCode).toBe(401);
-    expect(response.json()).toEqual({ error: { code: 'unauthenticated', message: expect.stringContaining('Bearer') } });
+    expect(response.json()).toEqual({ error: { code: 'unauthenticated', message: expect.stringContaining('Bearer'), details: { schemes: ['Bearer'] } } });
   });
 
   it('answers 401 with a wrong token, a token of another length, or another scheme', async () => {

@@ -5,7 +5,7 @@ import type { RecoveryState } from '../../model/recovery';
 import { stateQuery } from '../../workflows/queries';
 import { useTestbed } from '../helpers/testbed';
 import { waitFor } from '../helpers/wait-for';
-import { alertmanagerPayload, bearer, createTestWebhook, unreachableTemporalClient } from '../helpers/webhook';
+import { alertmanagerPayload, bearer, createTestWebhook, grafanaPayload, unreachableTemporalClient } from '../helpers/webhook';
 
 const bed = useTestbed('webhook-temporal');
 let app: FastifyInstance;
@@ -23,7 +23,8 @@ function payloadFor(service: string, kind: 'firing' | 'resolved' = 'firing'): Re
   return payload;
 }
 
-const post = (target: FastifyInstance, payload: object) => target.inject({ method: 'POST', url: '/v1/alerts/alertmanager', headers: bearer, payload });
+const target = (server: FastifyInstance, source: string, payload: object) => server.inject({ method: 'POST', url: `/v1/alerts/${source}`, headers: bearer, payload });
+const post = (server: FastifyInstance, payload: object) => target(server, 'alertmanager', payload);
 
 async function alertsOf(workflowId: string): Promise<RecoveryState['alerts']> {
   return (await bed.client.workflow.getHandle(workflowId).query(stateQuery)).alerts;
@@ -38,13 +39,16 @@ async function runsOf(workflowId: string): Promise<number> {
 const fixture = alertmanagerPayload('firing');
 const firingAlert = (fixture.alerts as { fingerprint: string; startsAt: string }[])[0]!;
 
-it('starts one recovery for the captured firing payload, triggered by the alert', async () => {
+it('starts one recovery for the captured firing payload, triggered by the alert, with the time the webhook received it', async () => {
+  const before = new Date().toISOString();
   const response = await post(app, fixture);
+  const after = new Date().toISOString();
   expect(response.statusCode).toBe(202);
   expect(response.json()).toEqual({ accepted: 1, matched: 1, recoveries: ['error-rate-recovery/checkout'] });
   const state = await bed.client.workflow.getHandle('error-rate-recovery/checkout').query(stateQuery);
   expect(state.params).toEqual({ service: 'checkout', severity: 'critical' });
-  expect(state.trigger).toEqual({ source: 'alertmanager', by: firingAlert.fingerprint, detectedAt: firingAlert.startsAt });
+  expect(state.trigger).toEqual({ source: 'alertmanager', by: firingAlert.fingerprint, detectedAt: firingAlert.startsAt, receivedAt: expect.any(String) });
+  expect(state.trigger!.receivedAt! >= before && state.trigger!.receivedAt! <= after).toBe(true);
   expect(state.alerts).toEqual([{ fingerprint: firingAlert.fingerprint, startsAt: firingAlert.startsAt, status: 'firing', timesSeen: 1, lastSeenAt: expect.any(String) }]);
 });
 
@@ -104,4 +108,24 @@ it('starts exactly one recovery per key for a storm of concurrent re-sends, ever
   expect(await seen()).toEqual(keys.map(() => [20]));
   await waitFor(async () => (await Promise.all(keys.map((key) => runsOf(`error-rate-recovery/${key}`)))).every((runs) => runs > 0), 'the storm recoveries to be visible');
   expect(await Promise.all(keys.map((key) => runsOf(`error-rate-recovery/${key}`)))).toEqual(keys.map(() => 1));
+});
+
+it('starts a recovery from the Grafana payload (the alert that matches nothing only counted) and signals it the resolution', async () => {
+  const firing = grafanaPayload('firing');
+  const grafanaAlert = (firing.alerts as { fingerprint: string; startsAt: string; labels: Record<string, string> }[])[0]!;
+  grafanaAlert.labels.service = 'grafana-checkout';
+  const response = await target(app, 'grafana', firing);
+  expect([response.statusCode, response.json()]).toEqual([202, { accepted: 2, matched: 1, recoveries: ['error-rate-recovery/grafana-checkout'] }]);
+  const state = await bed.client.workflow.getHandle('error-rate-recovery/grafana-checkout').query(stateQuery);
+  expect(state.params).toEqual({ service: 'grafana-checkout', severity: 'critical' });
+  expect(state.trigger).toMatchObject({ source: 'grafana', by: grafanaAlert.fingerprint, detectedAt: grafanaAlert.startsAt });
+
+  const resolved = grafanaPayload('resolved');
+  (resolved.alerts as { labels: Record<string, string> }[])[0]!.labels.service = 'grafana-checkout';
+  expect((await target(app, 'grafana', resolved)).json()).toEqual({ accepted: 1, matched: 1, recoveries: ['error-rate-recovery/grafana-checkout'] });
+  expect((await alertsOf('error-rate-recovery/grafana-checkout')).map((alert) => [alert.fingerprint, alert.startsAt, alert.status])).toEqual([
+    [grafanaAlert.fingerprint, grafanaAlert.startsAt, 'firing'],
+    [grafanaAlert.fingerprint, grafanaAlert.startsAt, 'resolved'],
+  ]);
+  expect((await app.inject({ method: 'GET', url: '/metrics' })).body).toMatch(/rebound_alerts_unmatched_total\{source="grafana"\} 1/);
 });
