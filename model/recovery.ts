@@ -36,6 +36,11 @@ export interface RecoveryInput {
   trigger?: RecoveryTrigger;
   /** The runbooks `run` steps start (recursively), by name, pinned when the recovery started. */
   children?: Record<string, PinnedRunbook>;
+  /**
+   * Set on a `run` step's child: once its steps succeeded it tells its parent and stays open until
+   * the parent commits it or undoes it (workflows/settlement.ts).
+   */
+  settledByParent?: boolean;
 }
 
 /** A runbook as it was when a recovery started, with the hash of its file. */

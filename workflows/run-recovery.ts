@@ -16,6 +16,7 @@ import { describeError } from './describe-error';
 import { condition, render } from './expressions';
 import { stateQuery } from './queries';
 import { RecoveryTracker } from './recovery-state';
+import { settleWithParent } from './settlement';
 import { stepExecutors } from './steps';
 import { installApprovalHandlers } from './steps/approval';
 import type { Compensation, Finalizer, NestedScope, StepContext, StepTracking } from './steps/step-executor';
@@ -249,6 +250,7 @@ export async function runRecovery(input: RecoveryInput): Promise<RecoveryReport>
   if (desk.aborted) failure = `aborted by ${desk.aborted.identity}${desk.aborted.reason ? `: ${desk.aborted.reason}` : ''}`;
   // Undos and finalizers must run even when the recovery itself is being cancelled.
   let outcome: Outcome = run.unverified.size > 0 ? 'degraded' : 'recovered';
+  if (failure === undefined && input.settledByParent) failure = await settleWithParent(tracker, outcome, [...run.unverified]);
   if (failure !== undefined) {
     const compensated = await CancellationScope.nonCancellable(() => compensate(run));
     outcome = CancellationScope.current().consideredCancelled || desk.aborted ? 'aborted' : compensated;

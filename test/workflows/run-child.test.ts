@@ -72,6 +72,43 @@ describe('run (child runbooks)', () => {
     expect(childReport.outcome).toBe('rolled-back');
   });
 
+  it('undoes a child that succeeded when a later step of the parent fails, once, in reverse order with the parent\'s undos', async () => {
+    bed.target.route('/parent/fence/carts', () => ({ status: 200, json: { replicas: 2 } }));
+    bed.target.route('/parent/announce/carts', () => ({ status: 400 }));
+    const handle = await startRecovery(bed.client, await prepare('parent-with-child', { baseUrl: bed.target.url, service: 'carts' }), { taskQueue: bed.taskQueue });
+    const report = await handle.result();
+
+    expect(report.outcome).toBe('rolled-back');
+    expect(report.steps.map((step) => [step.id, step.status])).toEqual([
+      ['fence', 'succeeded'],
+      ['restart', 'succeeded'],
+      ['announce', 'failed'],
+    ]);
+    // The child's restart is undone (by the child, where its undo was registered) before the parent's fence.
+    expect(paths('/carts').filter((route) => !route.includes('/health/'))).toEqual([
+      '/parent/fence/carts',
+      '/child/restart/carts',
+      '/parent/announce/carts',
+      '/child/unrestart/carts',
+      '/parent/unfence/carts',
+    ]);
+    expect(report.compensations.map((undo) => [undo.step, undo.action, undo.status])).toEqual([
+      ['restart', 'undo child recovery child-restart', 'succeeded'],
+      ['fence', 'http.request', 'succeeded'],
+    ]);
+    const childId = 'parent-with-child/carts/restart';
+    const child = bed.client.workflow.getHandle(childId);
+    const childReport: RecoveryReport = await child.result();
+    expect(childReport.outcome).toBe('rolled-back');
+    expect(childReport.error).toBe(`undone: the parent recovery ${childId.split('/restart')[0]} undid its steps`);
+    expect(childReport.steps.map((step) => [step.id, step.status])).toEqual([
+      ['restart', 'succeeded'],
+      ['healthy', 'succeeded'],
+    ]);
+    const childRunId = (await child.describe()).runId;
+    expect(bed.target.to('/child/unrestart/carts').map((request) => request.idempotencyKey)).toEqual([`${childId}/${childRunId}/restart/undo`]);
+  });
+
   it('fails the step, starting no child, when a template renders a param the child cannot take', async () => {
     bed.target.route('/parent/fence/search', () => ({ status: 200, json: { replicas: 'lots' } }));
     const report = await (await startRecovery(bed.client, await prepare('parent-with-child', { baseUrl: bed.target.url, service: 'search' }), { taskQueue: bed.taskQueue })).result();
