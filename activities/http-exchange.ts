@@ -43,6 +43,8 @@ export interface HttpExchangeOptions {
   readonly headers?: Readonly<Record<string, string>>;
   /** Largest JSON body parsed (default 16 KiB: a summary for recovery state); drivers read whole inventories. */
   readonly maxJsonBytes?: number;
+  /** Aborts the exchange; default: the activity's cancellation (outside an activity, e.g. `rebound plan`, give one). */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -51,7 +53,7 @@ export interface HttpExchangeOptions {
  */
 export async function exchangeHttp(input: HttpExchangeInput, options: HttpExchangeOptions): Promise<HttpExchange> {
   const init = requestInit(input, options);
-  const { cancellationSignal } = Context.current();
+  const cancellationSignal = options.signal ?? Context.current().cancellationSignal;
   const timeoutMs = input.timeout === undefined ? options.defaultTimeoutMs : durationMs(input.timeout);
   const timeoutSignal = AbortSignal.timeout(timeoutMs);
   const started = performance.now();

@@ -11,8 +11,7 @@ import type { DeploymentsDriver, DriverCall, TargetObservation } from '../model/
 import { durationMs } from '../model/duration';
 import { formatProblem, parseRunbook, type LoadResult } from '../model/loader';
 import type { RecoveryReport } from '../model/recovery';
-import { sameDeployment } from '../workflows/steps/drivers';
-import { waveBoundaries } from '../workflows/steps/rollback';
+import { sameDeployment, waveBoundaries } from '../model/rollback-plan';
 import { eventMs, type HistoryEvent } from './measure';
 import { median, percentile } from './stats';
 

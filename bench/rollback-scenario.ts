@@ -12,7 +12,7 @@ import type { Client } from '@temporalio/client';
 import type { NativeConnection, WorkerOptions } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createDriverActivities } from '../activities/drivers';
-import { waveBoundaries } from '../workflows/steps/rollback';
+import { waveBoundaries } from '../model/rollback-plan';
 import { startBenchWorker, type CloserRegistry } from './bench-worker';
 import { processCpuMs } from './process-cpu';
 import { rollbackInventory, rollbackReplicas, rollbackSeed, rollbackService, startFleetProcess, warmupReplicas, warmupService, type FleetProcess } from './rollback-fleet';

@@ -4,14 +4,21 @@ import { userInfo } from 'node:os';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '../runtime/config';
 import { CliError, ExitCode } from './cli-error';
-import type { OperatorActKind } from '../model/recovery';
+import { phases, type OperatorActKind } from '../model/recovery';
 import type { ControlCommandOptions } from './commands/control';
+import type { ListCommandOptions } from './commands/list';
+import type { PlanCommandOptions } from './commands/plan';
 import type { StartCommandOptions } from './commands/start';
 
 function collectParam(pair: string, previous: Record<string, string>): Record<string, string> {
   const separator = pair.indexOf('=');
   if (separator <= 0) throw new InvalidArgumentError(`expected name=value, got "${pair}"`);
   return { ...previous, [pair.slice(0, separator)]: pair.slice(separator + 1) };
+}
+
+function positiveInteger(text: string): number {
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw new InvalidArgumentError(`expected a whole number of at least 1, got "${text}"`);
+  return Number(text);
 }
 
 // Commands load lazily: `validate` should not pay for loading the Temporal SDK.
@@ -32,7 +39,8 @@ const program = new Command('rebound')
     [
       '',
       'Exit codes: 0 ok, 1 failed or refused (e.g. a recovery that did not recover), 2 usage error.',
-      'Connection: TEMPORAL_ADDRESS (localhost:7233), TEMPORAL_NAMESPACE (default), REBOUND_TASK_QUEUE (rebound).',
+      'Connection: TEMPORAL_ADDRESS (localhost:7233), TEMPORAL_NAMESPACE (default), TEMPORAL_API_KEY, TEMPORAL_TLS*,',
+      'TEMPORAL_PROFILE and TEMPORAL_CONFIG_FILE (the Temporal SDK environment configuration); REBOUND_TASK_QUEUE (rebound).',
       'Logs: REBOUND_LOG_LEVEL (info). Run `rebound <command> --help` for examples.',
     ].join('\n'),
   );
@@ -51,18 +59,67 @@ program
   .argument('<runbook>', 'runbook name (looked up in --runbooks) or path to a runbook file')
   .option('-p, --param <name=value>', 'a runbook param (repeatable)', collectParam, {})
   .option('--wait', 'wait for the outcome, print the report; exit 0 only when recovered')
-  .option('--json', 'print JSON')
+  .option('--watch', 'show live progress until the recovery ends; exit 0 only when recovered')
+  .option('--json', 'print JSON (with --watch: one JSON state per change, then the report)')
   .addOption(new Option('--runbooks <dir>', 'directory of runbooks').env('REBOUND_RUNBOOKS_DIR').default('runbooks'))
   .addOption(new Option('--as <identity>', 'who is starting it (recorded; default: the OS user)').env('REBOUND_USER').default(userInfo().username))
-  .addHelpText('after', '\nExamples:\n  rebound start restart-service --param service=checkout --param controlUrl=http://127.0.0.1:9000 --wait\n  rebound start ./my-runbook.yaml -p service=checkout --json')
+  .addHelpText(
+    'after',
+    '\nExamples:\n  rebound start restart-service --param service=checkout --param controlUrl=http://127.0.0.1:9000 --wait\n  rebound start service-rollback -p service=checkout --watch\n  rebound start ./my-runbook.yaml -p service=checkout --json',
+  )
   .action(run(async (runbook: string, options: StartCommandOptions) => (await import('./commands/start')).startCommand(runbook, options)));
 
 program
+  .command('plan')
+  .description('dry run: resolve params and templates, list the steps and the targets each would touch, and run the read-only preflights (failover capacity, independence and health; rollback drift) against the real systems; changes nothing; exit 1 if a preflight would refuse')
+  .argument('<runbook>', 'runbook name (looked up in --runbooks) or path to a runbook file')
+  .option('-p, --param <name=value>', 'a runbook param (repeatable)', collectParam, {})
+  .option('--json', 'print the plan as JSON')
+  .addOption(new Option('--runbooks <dir>', 'directory of runbooks').env('REBOUND_RUNBOOKS_DIR').default('runbooks'))
+  .addOption(new Option('--inventory <file>', 'the inventory the driver steps act on').env('REBOUND_INVENTORY'))
+  .addHelpText(
+    'after',
+    '\nExamples:\n  REBOUND_INVENTORY=examples/inventory.yaml rebound plan region-failover -p service=checkout -p from=eu-west -p to=us-east\n  rebound plan service-rollback -p service=checkout --inventory examples/inventory.yaml --json',
+  )
+  .action(run(async (runbook: string, options: PlanCommandOptions) => (await import('./commands/plan')).planCommand(runbook, options)));
+
+program
   .command('status')
-  .description("show a recovery's phase, steps, compensations and time budget (or its report once ended)")
+  .description("show a recovery's phase, steps, targets, findings and time budget (or its report once ended)")
   .argument('<workflow-id>', 'the id printed by `rebound start`')
+  .option('--watch', 'follow it until it ends (redraws on a terminal, prints changed lines otherwise); exit 0 only when recovered')
+  .option('--json', 'print JSON (with --watch: one JSON state per change, then the report)')
+  .addHelpText('after', '\nExamples:\n  rebound status service-rollback/checkout\n  rebound status service-rollback/checkout --watch\n  rebound status region-failover/checkout --json')
+  .action(run(async (id: string, options: { json?: boolean; watch?: boolean }) => (await import('./commands/status')).statusCommand(id, options)));
+
+program
+  .command('list')
+  .description('list recoveries (Temporal visibility, filtered by the ReboundPhase and ReboundRunbook search attributes), newest first')
+  .addOption(new Option('--phase <phase>', 'only recoveries in this phase (or with this outcome)').choices(phases))
+  .option('--runbook <name>', 'only recoveries of this runbook')
+  .option('--running', 'only recoveries still running')
+  .option('--limit <n>', 'at most this many', positiveInteger, 20)
   .option('--json', 'print JSON')
-  .action(run(async (id: string, options: { json?: boolean }) => (await import('./commands/status')).statusCommand(id, options)));
+  .addHelpText('after', '\nExamples:\n  rebound list --running\n  rebound list --phase mitigating\n  rebound list --runbook service-rollback --limit 5 --json')
+  .action(run(async (options: ListCommandOptions) => (await import('./commands/list')).listCommand(options)));
+
+program
+  .command('report')
+  .description("a recovery's report: outcome, timeline, time-to-recover vs RTO, steps, targets, findings, compensations, operator acts (partial while it runs)")
+  .argument('<workflow-id>', 'the id printed by `rebound start`')
+  .addOption(new Option('--format <format>', 'Markdown or JSON').choices(['md', 'json']).default('md'))
+  .option('--json', 'the same as --format json')
+  .addHelpText('after', '\nExamples:\n  rebound report service-rollback/checkout > postmortem.md\n  rebound report region-failover/checkout --format json')
+  .action(run(async (id: string, options: { format: 'md' | 'json'; json?: boolean }) => (await import('./commands/report')).reportCommand(id, options)));
+
+program
+  .command('history')
+  .description("a runbook's recoveries, finished ones included, with outcome and time-to-recover")
+  .argument('<runbook>', 'runbook name')
+  .option('--limit <n>', 'at most this many', positiveInteger, 20)
+  .option('--json', 'print JSON')
+  .addHelpText('after', '\nExamples:\n  rebound history service-rollback\n  rebound history region-failover --json')
+  .action(run(async (runbook: string, options: { limit: number; json?: boolean }) => (await import('./commands/history')).historyCommand(runbook, options)));
 
 /** The operator acts on a running recovery: one command each, the same options. */
 const controlCommands: { act: OperatorActKind; summary: string; step?: 'optional' | 'required'; reason?: boolean; examples: string[] }[] = [

@@ -1,15 +1,14 @@
 /** Human output of recovery state and reports (the `--json` output is the objects themselves). */
 import { formatDuration } from '../model/duration';
-import type { RecoveryReport, RecoveryState, StepStatus } from '../model/recovery';
-
-const symbols: Record<StepStatus, string> = { pending: '·', running: '▶', succeeded: '✔', failed: '✘', skipped: '↷' };
+import type { RecoveryReport, RecoveryState } from '../model/recovery';
+import { progressLines, stepSymbols } from './progress-format';
 
 function stepLines(state: RecoveryState): string[] {
   return state.steps.map((step) => {
     const took = step.durationMs === undefined ? '' : ` ${formatDuration(step.durationMs)}`;
     const attempts = step.attempts > 1 ? ` (${step.attempts} ${step.kind === 'gate' ? 'polls' : 'attempts'})` : '';
     const error = step.error ? `  — ${step.error}` : '';
-    return `  ${symbols[step.status]} ${step.id.padEnd(20)} ${step.kind.padEnd(11)} ${step.status}${took}${attempts}${error}`;
+    return `  ${stepSymbols[step.status]} ${step.id.padEnd(20)} ${step.kind.padEnd(11)} ${step.status}${took}${attempts}${error}`;
   });
 }
 
@@ -21,22 +20,9 @@ function compensationLines(state: RecoveryState): string[] {
   ];
 }
 
-function budgetLine(state: RecoveryState): string {
-  const { budget } = state;
-  const elapsed = `elapsed ${formatDuration(budget.elapsedMs)}`;
-  if (budget.rtoMs === undefined) return `time: ${elapsed} (no RTO set)`;
-  return `time: ${elapsed} of RTO ${budget.rto}, ${formatDuration(budget.remainingMs ?? 0)} left`;
-}
-
+/** A running recovery as of its last `state` answer: the live progress view (see progress-format.ts). */
 export function formatState(state: RecoveryState): string {
-  return [
-    `recovery ${state.workflowId}  runbook ${state.runbook.name}  key ${state.key}`,
-    `phase: ${state.phase}`,
-    budgetLine(state),
-    'steps:',
-    ...stepLines(state),
-    ...compensationLines(state),
-  ].join('\n');
+  return progressLines(state, { live: true }).map((line) => line.text).join('\n');
 }
 
 export function formatReport(report: RecoveryReport): string {

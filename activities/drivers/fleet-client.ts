@@ -82,7 +82,7 @@ interface FleetRequest {
 /** Whole replica lists of large services (500 replicas ≈ 120 KiB); well under Temporal's 2 MiB payload limit. */
 const maxAnswerBytes = 1024 * 1024;
 
-export function createFleetClient(baseUrl: string, activity: string, timeoutMs = defaultTimeoutMs): FleetClient {
+export function createFleetClient(baseUrl: string, activity: string, timeoutMs = defaultTimeoutMs, signal?: AbortSignal): FleetClient {
   const base = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
 
   /** Sends the request; an unanswered one fails (retryably) here, any answer is returned. */
@@ -90,7 +90,7 @@ export function createFleetClient(baseUrl: string, activity: string, timeoutMs =
     const url = new URL(request.segments.map(encodeURIComponent).join('/'), base).href;
     const target = describeTarget(request.method, url);
     const headers = request.idempotencyKey === undefined ? {} : { headers: { 'Idempotency-Key': request.idempotencyKey } };
-    const answer = await exchangeHttp({ method: request.method, url, json: request.json }, { activity, defaultTimeoutMs: timeoutMs, maxJsonBytes: maxAnswerBytes, ...headers });
+    const answer = await exchangeHttp({ method: request.method, url, json: request.json }, { activity, defaultTimeoutMs: timeoutMs, maxJsonBytes: maxAnswerBytes, ...headers, ...(signal === undefined ? {} : { signal }) });
     if (!answer.answered) {
       const { error, code } = answer;
       throw unreachable(`${target} unreachable: ${error}`, code === undefined ? { error } : { error, code });

@@ -5,13 +5,13 @@
  */
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import type { DriverActivities, DriverCall, Grant, SiteObservation, TargetObservation } from '../../model/drivers';
-import type { Inventory, InventoryService } from '../../model/inventory';
+import type { DriverActivities, DriverCall } from '../../model/drivers';
+import type { Inventory } from '../../model/inventory';
 import { runAttempt } from '../activity-attempt';
-import { clientError, invalidInput, parseInput } from '../failures';
-import { unexpectedAnswer } from './driver-failures';
+import { invalidInput, parseInput } from '../failures';
 import { driverInputs } from './driver-inputs';
-import { createFleetClient, type FleetClient, type FleetGrant, type FleetReplica } from './fleet-client';
+import { createFleetClient, type FleetClient } from './fleet-client';
+import { checkSites, createFleetReads, grant, inventoryService, targetObservation } from './fleet-reads';
 
 export interface FleetDriverDeps {
   readonly inventory: Inventory;
@@ -51,38 +51,11 @@ export function createFleetDriver({ inventory, logger }: FleetDriverDeps): Drive
       });
   }
 
-  /** The inventory's entry for a service; a service it does not list is a runbook mistake. */
-  function service(activity: DriverActivityName, name: string): InventoryService {
-    const found = inventory.spec.services.find((candidate) => candidate.name === name);
-    if (found) return found;
-    const known = inventory.spec.services.map((candidate) => candidate.name).join(', ');
-    throw invalidInput(activity, [{ path: 'service', message: `"${name}" is not in inventory ${inventory.metadata.name} (services: ${known})` }]);
-  }
-
-  function checkSites(activity: DriverActivityName, field: string, sites: readonly string[], allowed: readonly string[], whose: string): void {
-    const issues = sites
-      .filter((site) => !allowed.includes(site))
-      .map((site) => ({ path: `${field}.${site}`, message: `not a site of ${whose} (sites: ${allowed.join(', ')})` }));
-    if (issues.length > 0) throw invalidInput(activity, issues);
-  }
-
-  const inventorySiteNames = inventory.spec.sites.map((site) => site.name);
+  const reads = createFleetReads(inventory);
+  const service = (activity: DriverActivityName, name: string) => inventoryService(inventory, activity, name);
 
   return {
-    'deployments.observe': read('deployments.observe', async (input, fleet) => {
-      service('deployments.observe', input.service);
-      checkSites('deployments.observe', 'sites', input.sites ?? [], inventorySiteNames, `inventory ${inventory.metadata.name}`);
-      const replicas = await fleet.replicas(input.service);
-      const missing = (input.targets ?? []).filter((target) => !replicas.some((replica) => replica.id === target));
-      if (missing.length > 0) {
-        const message = `${input.service} has no replica ${missing.map((target) => `"${target}"`).join(', ')} (replicas: ${replicas.map((replica) => replica.id).join(', ')})`;
-        throw clientError(message, { service: input.service, missing });
-      }
-      return replicas
-        .filter((replica) => input.sites === undefined || input.sites.includes(replica.site))
-        .filter((replica) => input.targets === undefined || input.targets.includes(replica.id))
-        .map((replica) => targetObservation(input.service, replica));
-    }),
+    'deployments.observe': read('deployments.observe', reads['deployments.observe']),
 
     'deployments.apply': change('deployments.apply', async (input, fleet, idempotencyKey, log) => {
       service('deployments.apply', input.service);
@@ -91,10 +64,7 @@ export function createFleetDriver({ inventory, logger }: FleetDriverDeps): Drive
       return targetObservation(input.service, replica);
     }),
 
-    'traffic.read': read('traffic.read', async (input, fleet) => {
-      service('traffic.read', input.service);
-      return fleet.traffic(input.service);
-    }),
+    'traffic.read': read('traffic.read', reads['traffic.read']),
 
     'traffic.shift': change('traffic.shift', async (input, fleet, idempotencyKey, log) => {
       const entry = service('traffic.shift', input.service);
@@ -104,31 +74,9 @@ export function createFleetDriver({ inventory, logger }: FleetDriverDeps): Drive
       return traffic;
     }),
 
-    'traffic.sites': read('traffic.sites', async (input, fleet, log) => {
-      const wanted = input.sites ?? inventorySiteNames;
-      checkSites('traffic.sites', 'sites', wanted, inventorySiteNames, `inventory ${inventory.metadata.name}`);
-      const live = await fleet.sites();
-      return inventory.spec.sites
-        .filter((site) => wanted.includes(site.name))
-        .map((site): SiteObservation => {
-          const observed = live.find((candidate) => candidate.name === site.name);
-          if (observed === undefined) {
-            throw unexpectedAnswer(`the fleet at ${url} has no site "${site.name}", which inventory ${inventory.metadata.name} lists`, { site: site.name });
-          }
-          const domains = { region: site.region, zone: site.zone, dependencies: [...site.dependencies] };
-          if (observed.region !== site.region || observed.zone !== site.zone || !sameMembers(observed.dependencies, site.dependencies)) {
-            const seen = { region: observed.region, zone: observed.zone, dependencies: observed.dependencies };
-            log.warn({ site: site.name, inventory: domains, fleet: seen }, 'the fleet places a site in other failure domains than the inventory says; using the inventory');
-          }
-          const { capacity, load, up, healthy, errorRatio } = observed;
-          return { site: site.name, ...domains, capacity, load, up, healthy, errorRatio };
-        });
-    }),
+    'traffic.sites': read('traffic.sites', reads['traffic.sites']),
 
-    'access.read': read('access.read', async (input, fleet) => {
-      service('access.read', input.service);
-      return (await fleet.grants(input.service)).map(grant);
-    }),
+    'access.read': read('access.read', reads['access.read']),
 
     'access.apply': change('access.apply', async (input, fleet, idempotencyKey, log) => {
       service('access.apply', input.service);
@@ -146,17 +94,4 @@ export function createFleetDriver({ inventory, logger }: FleetDriverDeps): Drive
       return grants.map(grant);
     }),
   };
-}
-
-function targetObservation(service: string, replica: FleetReplica): TargetObservation {
-  const { id, site, actual, recorded, previous, healthy, errorRatio } = replica;
-  return { target: id, service, site, observed: actual, recorded, previous, healthy, errorRatio };
-}
-
-function grant({ principal, role, breakGlass, expiresAt }: FleetGrant): Grant {
-  return expiresAt === undefined ? { principal, role, breakGlass } : { principal, role, breakGlass, expiresAt };
-}
-
-function sameMembers(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((item) => b.includes(item));
 }

@@ -51,7 +51,7 @@ async function recover(stack: LocalStack, taskQueue: string, incident: Incident,
   await inject(fleetUrl, incident.fault);
   const loaded = await loadRunbookFile(path.join(runbooksDir, `${incident.runbook}.yaml`));
   if (!loaded.ok) throw new CliError(loaded.problems.map(formatProblem).join('\n'));
-  const client = await connectClient({ ...loadConfig(), temporalAddress: stack.server.address });
+  const client = await connectClient(loadConfig(), { address: stack.server.address });
   try {
     const input = prepareRecovery(loaded.runbook, loaded.hash, incident.params(fleetUrl), { source: 'demo', by: 'rebound demo' });
     const handle = await startRecovery(client, input, { taskQueue });

@@ -101,6 +101,6 @@ describe('rebound start', () => {
   it('says clearly when a recovery id does not exist', async () => {
     const run = await runCli(['status', 'nope/nothing'], env);
     expect(run.code).toBe(1);
-    expect(run.stderr).toBe('rebound: no recovery with id nope/nothing\nhint: list recoveries in the Temporal UI or with `temporal workflow list`\n');
+    expect(run.stderr).toBe('rebound: no recovery with id nope/nothing\nhint: find recoveries with: rebound list\n');
   });
 });

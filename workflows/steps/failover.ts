@@ -4,7 +4,7 @@
  * Invariant at every shift: healthy serving capacity never drops below the minimum.
  */
 import { ApplicationFailure } from '@temporalio/workflow';
-import { sharedDomains } from '../../model/failure-domains';
+import { chooseDestination, healthyServingCapacity, loadToMove, predictedServingCapacity, shiftedWeights } from '../../model/failover-preflight';
 import type { FindingKind } from '../../model/recovery';
 import type { SiteObservation, TrafficObservation } from '../../model/drivers';
 import type { FailoverSpec } from '../../model/steps/failover';
@@ -12,40 +12,6 @@ import { render } from '../expressions';
 import { driverCall, driverFor } from './drivers';
 import { pollGate } from './gate';
 import type { StepContext, StepExecutor } from './step-executor';
-
-interface Refusal {
-  kind: FindingKind;
-  message: string;
-}
-
-/** Why `destination` cannot take `movedLoad` from `source`; empty when it can. */
-export function preflightRefusals(source: SiteObservation, destination: SiteObservation | undefined, name: string, movedLoad: number): Refusal[] {
-  if (!destination) return [{ kind: 'unhealthy-destination', message: `${name}: no such site` }];
-  const refusals: Refusal[] = [];
-  if (!destination.up || !destination.healthy) {
-    refusals.push({ kind: 'unhealthy-destination', message: `${name} is not healthy (up: ${destination.up}, error ratio ${destination.errorRatio})` });
-  }
-  const spare = destination.capacity - destination.load;
-  if (spare < movedLoad) {
-    refusals.push({ kind: 'capacity-shortfall', message: `${name} has ${spare} rps spare, ${movedLoad} rps must move` });
-  }
-  const shared = sharedDomains(source, destination);
-  if (shared.length > 0) {
-    refusals.push({ kind: 'shared-failure-domain', message: `${name} shares ${shared.join(', ')} with ${source.site}` });
-  }
-  return refusals;
-}
-
-/** Weights after moving `percent` of the source's original share to the destination. */
-export function shiftedWeights(original: Record<string, number>, from: string, to: string, percent: number): Record<string, number> {
-  const moved = ((original[from] ?? 0) * percent) / 100;
-  return { ...original, [from]: (original[from] ?? 0) - moved, [to]: (original[to] ?? 0) + moved };
-}
-
-/** Capacity of the healthy sites that receive traffic under `weights`. */
-export function healthyServingCapacity(sites: SiteObservation[], weights: Record<string, number>): number {
-  return sites.filter((site) => (weights[site.site] ?? 0) > 0 && site.up && site.healthy).reduce((sum, site) => sum + site.capacity, 0);
-}
 
 export const failoverExecutor: StepExecutor<'failover'> = {
   phase: 'mitigating',
@@ -58,7 +24,7 @@ export const failoverExecutor: StepExecutor<'failover'> = {
     const sites = await driver['traffic.sites'](driverCall(context, {}));
     const source = sites.find((site) => site.site === spec.from);
     if (!source) throw ApplicationFailure.nonRetryable(`unknown source site ${spec.from}`, 'PreflightRefused');
-    const movedLoad = (traffic.load * (traffic.weights[spec.from] ?? 0)) / 100;
+    const movedLoad = loadToMove(traffic, spec.from);
     const minimum = spec.minHealthyCapacity ?? traffic.load;
     const destination = choose(context, spec, source, sites, movedLoad);
     context.target(spec.from, { status: 'in-progress', expected: 0, observed: traffic.weights[spec.from] ?? 0 });
@@ -67,7 +33,7 @@ export const failoverExecutor: StepExecutor<'failover'> = {
     let weights = traffic.weights;
     for (const percent of spec.shifts) {
       const next = shiftedWeights(traffic.weights, spec.from, destination, percent);
-      const predicted = healthyServingCapacity(sites.map((site) => (site.site === spec.from ? { ...site, healthy: false } : site)), next);
+      const predicted = predictedServingCapacity(sites, spec.from, next);
       if (predicted < minimum) {
         if (weights !== traffic.weights) await shiftBack(context, spec, traffic, percent);
         fail(context, spec, `shifting ${percent}% would leave ${predicted} rps of healthy capacity, below the minimum ${minimum}`, 'capacity-shortfall');
@@ -89,15 +55,10 @@ export const failoverExecutor: StepExecutor<'failover'> = {
 };
 
 function choose(context: StepContext, spec: Omit<FailoverSpec, 'verify'>, source: SiteObservation, sites: SiteObservation[], movedLoad: number): string {
-  const candidates = spec.to ? [spec.to] : (spec.candidates ?? []);
-  const reasons: string[] = [];
-  for (const name of candidates) {
-    const refusals = preflightRefusals(source, sites.find((site) => site.site === name), name, movedLoad);
-    if (refusals.length === 0) return name;
-    for (const refusal of refusals) context.finding({ kind: refusal.kind, target: name, message: refusal.message });
-    reasons.push(...refusals.map((refusal) => refusal.message));
-  }
-  throw ApplicationFailure.nonRetryable(`preflight refused failover of ${spec.service} from ${spec.from}: ${reasons.join('; ')}`, 'PreflightRefused');
+  const { destination, refused } = chooseDestination(source, sites, spec.to ? [spec.to] : (spec.candidates ?? []), movedLoad);
+  for (const refusal of refused) context.finding({ kind: refusal.kind, target: refusal.candidate, message: refusal.message });
+  if (destination !== undefined) return destination;
+  throw ApplicationFailure.nonRetryable(`preflight refused failover of ${spec.service} from ${spec.from}: ${refused.map((refusal) => refusal.message).join('; ')}`, 'PreflightRefused');
 }
 
 async function verifyShift(

@@ -4,24 +4,11 @@
  * whatever its outcome.
  */
 import { ApplicationFailure } from '@temporalio/workflow';
-import type { Grant } from '../../model/drivers';
+import { grantDiff, grantKey } from '../../model/grant-diff';
 import type { PermissionsSpec } from '../../model/steps/permissions';
 import { render } from '../expressions';
 import { driverCall, driverFor } from './drivers';
 import type { StepContext, StepExecutor } from './step-executor';
-
-const grantKey = (grant: Pick<Grant, 'principal' | 'role'>) => `${grant.principal}:${grant.role}`;
-
-/** What must be added and removed so that the (non-break-glass) grants equal the desired ones. */
-export function grantDiff(actual: Grant[], desired: Pick<Grant, 'principal' | 'role'>[]) {
-  const managed = actual.filter((grant) => !grant.breakGlass);
-  const have = new Set(managed.map(grantKey));
-  const want = new Set(desired.map(grantKey));
-  return {
-    add: desired.filter((grant) => !have.has(grantKey(grant))).map(({ principal, role }) => ({ principal, role })),
-    remove: managed.filter((grant) => !want.has(grantKey(grant))).map(({ principal, role }) => ({ principal, role })),
-  };
-}
 
 export const permissionsExecutor: StepExecutor<'permissions'> = {
   phase: 'mitigating',

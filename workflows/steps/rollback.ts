@@ -5,22 +5,16 @@
  */
 import { ApplicationFailure, sleep } from '@temporalio/workflow';
 import { resolveCount } from '../../model/counts';
+import { driftedTargets, formatDeployment, sameDeployment, waveBoundaries } from '../../model/rollback-plan';
 import type { Deployment, TargetObservation } from '../../model/drivers';
 import { durationMs } from '../../model/duration';
 import type { RollbackSpec } from '../../model/steps/rollback';
 import { render } from '../expressions';
-import { driverCall, driverFor, formatDeployment, sameDeployment } from './drivers';
+import { driverCall, driverFor } from './drivers';
 import { pollGate } from './gate';
 import type { StepContext, StepExecutor } from './step-executor';
 
 const convergePollMs = 1000;
-
-/** Wave boundaries: cumulative counts, the last one always covering every target. */
-export function waveBoundaries(waves: RollbackSpec['waves'], total: number): number[] {
-  const counts = waves.map((wave) => resolveCount(wave, total));
-  if (counts.at(-1) !== total) counts.push(total);
-  return counts.filter((count, index) => count > (counts[index - 1] ?? 0));
-}
 
 interface WaveResult {
   converged: TargetObservation[];
@@ -82,7 +76,7 @@ export const rollbackExecutor: StepExecutor<'rollback'> = {
 };
 
 function checkDrift(context: StepContext, spec: Omit<RollbackSpec, 'verify'>, current: TargetObservation[], waveNumber: number): void {
-  const drifted = current.filter((target) => !sameDeployment(target.observed, target.recorded));
+  const drifted = driftedTargets(current);
   for (const target of drifted) {
     context.finding({
       kind: 'drift',
