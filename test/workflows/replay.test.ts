@@ -1,6 +1,7 @@
 /**
- * Replays saved histories of real recoveries (recovered, rolled back, worker crash, stack restart)
- * with the current interpreter: a change that would break recoveries in flight fails here.
+ * Replays saved histories of real recoveries (recovered, rolled back, worker crash, stack restart,
+ * steered by operators) with the current interpreter: a change that would break recoveries in
+ * flight fails here.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -15,7 +16,7 @@ routeTemporalLogsToPino(createLogger({ level: 'error', destination: process.stde
 const files = readdirSync(historiesDir).filter((file) => file.endsWith('.json')).sort();
 
 it('has the saved histories of every recorded scenario', () => {
-  expect(files).toEqual(['recovered.json', 'rolled-back.json', 'stack-restart.json', 'worker-crash.json']);
+  expect(files).toEqual(['operator-acts.json', 'recovered.json', 'rolled-back.json', 'stack-restart.json', 'worker-crash.json']);
 });
 
 it('replays every saved history without non-determinism', async () => {
