@@ -2,7 +2,7 @@
  * Alert routing: which runbooks an alert is for, and the params it gives each. Pure: the webhook
  * server calls it per alert; the params are still checked against the runbook by prepareRecovery.
  */
-import { evaluateExpression, ExpressionError } from './expressions';
+import { evaluateCondition, evaluateExpression, ExpressionError } from './expressions';
 import type { Runbook } from './runbook';
 import type { AlertSource, Trigger } from './triggers';
 
@@ -52,17 +52,22 @@ export function triggerMatches(trigger: Trigger, alert: NormalizedAlert): boolea
   return true;
 }
 
-/** Evaluates a trigger's params over the alert; throws TriggerParamsError naming the param. */
-export function triggerParams(runbook: string, trigger: Trigger, alert: NormalizedAlert): Record<string, unknown> {
-  const context = { labels: alert.labels, annotations: alert.annotations, startsAt: alert.startsAt, fingerprint: alert.fingerprint, status: alert.status };
+/** Evaluates one trigger expression; throws TriggerParamsError naming the param or field. */
+function evaluateField(runbook: string, field: string, evaluate: () => unknown): unknown {
+  try {
+    return evaluate();
+  } catch (error) {
+    if (error instanceof ExpressionError) throw new TriggerParamsError(runbook, field, error.message);
+    throw error;
+  }
+}
+
+/** Evaluates a trigger's params over the alert (generic: over the body too); throws TriggerParamsError naming the param. */
+export function triggerParams(runbook: string, trigger: Trigger, alert: NormalizedAlert, body?: unknown): Record<string, unknown> {
+  const context = { labels: alert.labels, annotations: alert.annotations, startsAt: alert.startsAt, fingerprint: alert.fingerprint, status: alert.status, ...(body === undefined ? {} : { body }) };
   const params: Record<string, unknown> = {};
   for (const [name, expression] of Object.entries(trigger.params)) {
-    try {
-      params[name] = evaluateExpression(expression, context);
-    } catch (error) {
-      if (error instanceof ExpressionError) throw new TriggerParamsError(runbook, name, error.message);
-      throw error;
-    }
+    params[name] = evaluateField(runbook, name, () => evaluateExpression(expression, context));
   }
   return params;
 }
@@ -84,4 +89,55 @@ export function routeAlert<R extends { runbook: Runbook }>(targets: readonly R[]
     trigger,
     params: triggerParams(target.runbook.metadata.name, target.runbook.spec.triggers![trigger]!, alert),
   }));
+}
+
+/** A generic webhook request: any JSON body, when it arrived and the SHA-256 of its raw bytes. */
+export interface GenericRequest {
+  body: unknown;
+  /** ISO 8601. */
+  receivedAt: string;
+  /** Hex SHA-256 of the raw body: the default fingerprint, so an exact re-send is the same alert. */
+  bodyHash: string;
+}
+
+/** Targets whose runbook has a `source: generic` trigger whose `when` holds for the body (first such trigger). */
+export function matchGeneric<R extends { runbook: Runbook }>(targets: readonly R[], request: GenericRequest): { target: R; trigger: number }[] {
+  const context = { body: request.body, receivedAt: request.receivedAt };
+  const matches: { target: R; trigger: number }[] = [];
+  for (const target of targets) {
+    const name = target.runbook.metadata.name;
+    const index = (target.runbook.spec.triggers ?? []).findIndex(
+      (trigger) => trigger.source === 'generic' && (trigger.when === undefined || evaluateField(name, 'when', () => evaluateCondition(trigger.when!, context))),
+    );
+    if (index >= 0) matches.push({ target, trigger: index });
+  }
+  return matches;
+}
+
+/** The alert a generic trigger makes of a body: its fingerprint, status and startsAt expressions, or their defaults. */
+export function genericAlert(runbook: string, trigger: Trigger, request: GenericRequest): NormalizedAlert {
+  const context = { body: request.body, receivedAt: request.receivedAt };
+  const fingerprint = trigger.fingerprint === undefined ? request.bodyHash.slice(0, 16) : evaluateField(runbook, 'fingerprint', () => evaluateExpression(trigger.fingerprint!, context));
+  if ((typeof fingerprint !== 'string' && typeof fingerprint !== 'number') || String(fingerprint) === '') {
+    throw new TriggerParamsError(runbook, 'fingerprint', `expected a non-empty string or number, got ${JSON.stringify(fingerprint)}`);
+  }
+  const status = trigger.status === undefined ? 'firing' : evaluateField(runbook, 'status', () => evaluateExpression(trigger.status!, context));
+  if (status !== 'firing' && status !== 'resolved') throw new TriggerParamsError(runbook, 'status', `expected 'firing' or 'resolved', got ${JSON.stringify(status)}`);
+  const startsAt = trigger.startsAt === undefined ? request.receivedAt : evaluateField(runbook, 'startsAt', () => evaluateExpression(trigger.startsAt!, context));
+  if (typeof startsAt !== 'string' || !rfc3339.test(startsAt) || Number.isNaN(Date.parse(startsAt))) {
+    throw new TriggerParamsError(runbook, 'startsAt', `expected an RFC 3339 timestamp string, got ${JSON.stringify(startsAt)}`);
+  }
+  return { source: 'generic', status, labels: {}, annotations: {}, startsAt, fingerprint: String(fingerprint) };
+}
+
+const rfc3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/;
+
+/** The runbooks a generic body is for, each with the alert its trigger made and the params. */
+export function routeGeneric<R extends { runbook: Runbook }>(targets: readonly R[], request: GenericRequest): (AlertRoute<R> & { alert: NormalizedAlert })[] {
+  return matchGeneric(targets, request).map(({ target, trigger }) => {
+    const name = target.runbook.metadata.name;
+    const definition = target.runbook.spec.triggers![trigger]!;
+    const alert = genericAlert(name, definition, request);
+    return { target, trigger, alert, params: triggerParams(name, definition, alert, request.body) };
+  });
 }

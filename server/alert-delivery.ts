@@ -7,7 +7,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { RunbookReferenceError, withChildRunbooks } from '../client/child-runbooks';
 import { prepareRecovery, recoveryStartOptions } from '../client/start-recovery';
-import { matchAlert, routeAlert, TriggerParamsError, type NormalizedAlert } from '../model/alert-routing';
+import { matchAlert, matchGeneric, routeAlert, routeGeneric, TriggerParamsError, type GenericRequest, type NormalizedAlert } from '../model/alert-routing';
 import { ParamsError } from '../model/params';
 import { recoveryWorkflowId, type RecoveryInput } from '../model/recovery';
 import type { Runbook } from '../model/runbook';
@@ -42,34 +42,48 @@ export async function planDeliveries(alerts: readonly NormalizedAlert[], options
   if (options.principal !== undefined) checkScope(alerts.flatMap((alert) => matchAlert(options.runbooks, alert).map(({ target }) => target.runbook.metadata.name)), options.principal);
   const deliveries: AlertDelivery[] = [];
   for (const alert of alerts) {
-    let routes;
-    try {
-      routes = routeAlert(options.runbooks, alert);
-    } catch (error) {
-      if (error instanceof TriggerParamsError) throw new HttpError('invalid_params', error.message, { runbook: error.runbook, param: error.param, fingerprint: alert.fingerprint });
-      throw error;
-    }
-    for (const { target, params } of routes) {
-      const name = target.runbook.metadata.name;
-      let input: RecoveryInput;
-      try {
-        input = prepareRecovery(target.runbook, target.hash, params, {
-          source: alert.source,
-          by: alert.fingerprint,
-          detectedAt: alert.startsAt,
-          ...(options.receivedAt === undefined ? {} : { receivedAt: options.receivedAt }),
-        });
-        if (options.runbooksDir !== undefined) input = await withChildRunbooks(input, options.runbooksDir);
-      } catch (error) {
-        if (error instanceof ParamsError) throw new HttpError('invalid_params', `runbook ${name}: ${error.message}`, { runbook: name, problems: error.problems, fingerprint: alert.fingerprint });
-        if (error instanceof RunbookReferenceError) throw new HttpError('runbook_unresolvable', `runbook ${name}: ${error.message}`, { runbook: name, problems: error.problems });
-        throw error;
-      }
-      const workflowId = recoveryWorkflowId(name, input.key);
-      deliveries.push(alert.status === 'firing' ? { kind: 'start-or-join', runbook: name, workflowId, alert, input } : { kind: 'resolved', runbook: name, workflowId, alert });
-    }
+    const routes = triggerOutcome(() => routeAlert(options.runbooks, alert), alert.fingerprint);
+    for (const { target, params } of routes) deliveries.push(await deliveryOf(target, params, alert, options));
   }
   return deliveries;
+}
+
+/** What a generic body asks for: one alert per runbook whose generic trigger takes it (403, 422 as above). */
+export async function planGenericDeliveries(request: GenericRequest, options: DeliveryOptions): Promise<AlertDelivery[]> {
+  if (options.principal !== undefined) checkScope(triggerOutcome(() => matchGeneric(options.runbooks, request)).map(({ target }) => target.runbook.metadata.name), options.principal);
+  const deliveries: AlertDelivery[] = [];
+  for (const { target, params, alert } of triggerOutcome(() => routeGeneric(options.runbooks, request))) deliveries.push(await deliveryOf(target, params, alert, options));
+  return deliveries;
+}
+
+/** A trigger evaluation, its failure as a 422 naming the runbook and the param or field. */
+function triggerOutcome<T>(evaluate: () => T, fingerprint?: string): T {
+  try {
+    return evaluate();
+  } catch (error) {
+    if (error instanceof TriggerParamsError) throw new HttpError('invalid_params', error.message, { runbook: error.runbook, param: error.param, ...(fingerprint === undefined ? {} : { fingerprint }) });
+    throw error;
+  }
+}
+
+async function deliveryOf(target: LoadedRunbook, params: Record<string, unknown>, alert: NormalizedAlert, options: DeliveryOptions): Promise<AlertDelivery> {
+  const name = target.runbook.metadata.name;
+  let input: RecoveryInput;
+  try {
+    input = prepareRecovery(target.runbook, target.hash, params, {
+      source: alert.source,
+      by: alert.fingerprint,
+      detectedAt: alert.startsAt,
+      ...(options.receivedAt === undefined ? {} : { receivedAt: options.receivedAt }),
+    });
+    if (options.runbooksDir !== undefined) input = await withChildRunbooks(input, options.runbooksDir);
+  } catch (error) {
+    if (error instanceof ParamsError) throw new HttpError('invalid_params', `runbook ${name}: ${error.message}`, { runbook: name, problems: error.problems, fingerprint: alert.fingerprint });
+    if (error instanceof RunbookReferenceError) throw new HttpError('runbook_unresolvable', `runbook ${name}: ${error.message}`, { runbook: name, problems: error.problems });
+    throw error;
+  }
+  const workflowId = recoveryWorkflowId(name, input.key);
+  return alert.status === 'firing' ? { kind: 'start-or-join', runbook: name, workflowId, alert, input } : { kind: 'resolved', runbook: name, workflowId, alert };
 }
 
 /** Refuses (403) a payload routed to a runbook the sender's credentials do not cover. */

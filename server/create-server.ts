@@ -3,6 +3,7 @@
  * only once Temporal accepted every delivery of the payload, 503 when it could not (the sender
  * retries), and a coded 4xx for bad input, before anything is sent.
  */
+import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -11,11 +12,18 @@ import type { AlertSource } from '../model/triggers';
 import { defaultWebhookRateLimit } from '../runtime/config';
 import type { Logger } from '../runtime/logger';
 import { parseAlertmanagerPayload } from './alertmanager-payload';
-import { deliver, planDeliveries, type LoadedRunbook } from './alert-delivery';
-import { createAuthenticator, type AuthOptions, type Principal } from './auth';
+import { deliver, planDeliveries, planGenericDeliveries, type AlertDelivery, type LoadedRunbook } from './alert-delivery';
+import { createAuthenticator, signatureHeader, type AuthOptions, type Principal } from './auth';
 import { parseGrafanaPayload } from './grafana-payload';
 import { HttpError, toHttpError } from './http-errors';
 import { createWebhookMetrics } from './metrics';
+import { expectObject } from './payload-validation';
+
+interface Plan {
+  deliveries: AlertDelivery[];
+  /** Alerts of the payload that matched no runbook. */
+  unmatched: number;
+}
 
 export interface WebhookServerOptions {
   client: Client;
@@ -93,27 +101,34 @@ export function createWebhookServer(options: WebhookServerOptions): FastifyInsta
     principals.set(request, authenticator.fromHeaders(request.headers));
   };
 
-  /** The common path of every alert route: route, check scope, hand to Temporal, answer. */
-  async function acceptAlerts(request: FastifyRequest, reply: FastifyReply, source: AlertSource, alerts: readonly NormalizedAlert[]) {
-    metrics.alertsReceived.inc({ source }, alerts.length);
+  /** The common path of every alert route: plan (routing, scope, params), hand to Temporal, answer. */
+  async function acceptAlerts(request: FastifyRequest, reply: FastifyReply, source: AlertSource, received: number, plan: (principal: Principal) => Promise<Plan>) {
+    metrics.alertsReceived.inc({ source }, received);
     const principal = principals.get(request) ?? authenticator.fromHeaders(request.headers);
-    const deliveries = await planDeliveries(alerts, { runbooks, runbooksDir: options.runbooksDir, receivedAt: receivedAt.get(request), principal });
+    const { deliveries, unmatched } = await plan(principal);
     let results;
     try {
       results = await client.withDeadline(Date.now() + temporalTimeoutMs, () => Promise.all(deliveries.map((delivery) => deliver(client, taskQueue, delivery))));
     } catch (error) {
-      logger.error({ err: error, source, alerts: alerts.length }, 'Temporal did not accept the alerts; answering 503 so the sender retries');
+      logger.error({ err: error, source, alerts: received }, 'Temporal did not accept the alerts; answering 503 so the sender retries');
       throw new HttpError('temporal_unavailable', 'Temporal did not accept the alerts; retry later', { reason: firstLines(error) });
     }
     for (const result of results) {
       if (result.delivery.kind === 'start-or-join') metrics.recoveriesSignalled.inc({ runbook: result.delivery.runbook });
       else if (!result.delivered) metrics.resolvedWithoutRecovery.inc({ source });
     }
-    const routed = new Set(deliveries.map((delivery) => delivery.alert));
-    metrics.alertsAccepted.inc({ source }, alerts.length);
-    metrics.alertsUnmatched.inc({ source }, alerts.length - routed.size);
+    metrics.alertsAccepted.inc({ source }, received);
+    metrics.alertsUnmatched.inc({ source }, unmatched);
     const recoveries = [...new Set(results.filter((result) => result.delivered).map((result) => result.delivery.workflowId))];
-    return reply.code(202).send({ accepted: alerts.length, matched: deliveries.length, recoveries });
+    return reply.code(202).send({ accepted: received, matched: deliveries.length, recoveries });
+  }
+
+  /** Alertmanager-shaped payloads: several alerts, each routed by its labels. */
+  function acceptLabelledAlerts(request: FastifyRequest, reply: FastifyReply, source: AlertSource, alerts: readonly NormalizedAlert[]) {
+    return acceptAlerts(request, reply, source, alerts.length, async (principal) => {
+      const deliveries = await planDeliveries(alerts, { runbooks, runbooksDir: options.runbooksDir, receivedAt: receivedAt.get(request), principal });
+      return { deliveries, unmatched: alerts.length - new Set(deliveries.map((delivery) => delivery.alert)).size };
+    });
   }
 
   app.register(async (alertRoutes) => {
@@ -131,8 +146,36 @@ export function createWebhookServer(options: WebhookServerOptions): FastifyInsta
         }),
       );
     }
-    alertRoutes.post('/v1/alerts/alertmanager', { onRequest: [authenticate] }, async (request, reply) => acceptAlerts(request, reply, 'alertmanager', parseAlertmanagerPayload(request.body)));
-    alertRoutes.post('/v1/alerts/grafana', { onRequest: [authenticate] }, async (request, reply) => acceptAlerts(request, reply, 'grafana', parseGrafanaPayload(request.body)));
+    alertRoutes.post('/v1/alerts/alertmanager', { onRequest: [authenticate] }, async (request, reply) => acceptLabelledAlerts(request, reply, 'alertmanager', parseAlertmanagerPayload(request.body)));
+    alertRoutes.post('/v1/alerts/grafana', { onRequest: [authenticate] }, async (request, reply) => acceptLabelledAlerts(request, reply, 'grafana', parseGrafanaPayload(request.body)));
+
+    alertRoutes.register(async (genericRoute) => {
+      // HMAC signatures cover the exact bytes sent, so this route keeps the raw body beside the parsed one.
+      const rawBodies = new WeakMap<object, Buffer>();
+      const parseJson = genericRoute.getDefaultJsonParser('error', 'error');
+      genericRoute.removeContentTypeParser('application/json');
+      genericRoute.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+        rawBodies.set(request, body as Buffer);
+        void parseJson(request, (body as Buffer).toString('utf8'), done);
+      });
+      // A signed request (signature header, no Authorization) is checked once its body is read.
+      const signed = (request: FastifyRequest) => request.headers[signatureHeader] !== undefined && request.headers.authorization === undefined;
+      const authenticateUnlessSigned = async (request: FastifyRequest) => {
+        if (!signed(request)) await authenticate(request);
+      };
+      const verifySignature = async (request: FastifyRequest) => {
+        if (signed(request)) principals.set(request, authenticator.fromSignature(request.headers, rawBodies.get(request) ?? Buffer.alloc(0)));
+      };
+      genericRoute.post('/v1/alerts/generic', { onRequest: [authenticateUnlessSigned], preHandler: [verifySignature] }, async (request, reply) => {
+        const body = expectObject(request.body, 'any JSON object');
+        const raw = rawBodies.get(request) ?? Buffer.from(JSON.stringify(body));
+        const generic = { body, receivedAt: receivedAt.get(request) ?? new Date().toISOString(), bodyHash: createHash('sha256').update(raw).digest('hex') };
+        return acceptAlerts(request, reply, 'generic', 1, async (principal) => {
+          const deliveries = await planGenericDeliveries(generic, { runbooks, runbooksDir: options.runbooksDir, receivedAt: generic.receivedAt, principal });
+          return { deliveries, unmatched: deliveries.length === 0 ? 1 : 0 };
+        });
+      });
+    });
   });
 
   return app;

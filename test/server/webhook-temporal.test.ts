@@ -129,3 +129,19 @@ it('starts a recovery from the Grafana payload (the alert that matches nothing o
   ]);
   expect((await app.inject({ method: 'GET', url: '/metrics' })).body).toMatch(/rebound_alerts_unmatched_total\{source="grafana"\} 1/);
 });
+
+it('starts a recovery from a generic body with the fingerprint, status and startsAt its trigger computes, and joins re-sends', async () => {
+  const failed = { event: 'deploy.failed', deployment: 'dep-7', service: 'ledger', version: 'v3', at: '2026-11-25T14:00:00Z' };
+  const first = await target(app, 'generic', failed);
+  expect([first.statusCode, first.json()]).toEqual([202, { accepted: 1, matched: 1, recoveries: ['deploy-rollback/ledger'] }]);
+  expect((await target(app, 'generic', failed)).statusCode).toBe(202);
+  const state = await bed.client.workflow.getHandle('deploy-rollback/ledger').query(stateQuery);
+  expect(state.params).toEqual({ service: 'ledger', version: 'v3' });
+  expect(state.trigger).toMatchObject({ source: 'generic', by: 'dep-7', detectedAt: '2026-11-25T14:00:00Z', receivedAt: expect.any(String) });
+  await waitFor(async () => (await alertsOf('deploy-rollback/ledger'))[0]?.timesSeen === 2, 'the re-send to be recorded');
+  expect((await target(app, 'generic', { ...failed, event: 'deploy.recovered' })).json().recoveries).toEqual(['deploy-rollback/ledger']);
+  expect((await alertsOf('deploy-rollback/ledger')).map((alert) => [alert.fingerprint, alert.status, alert.timesSeen])).toEqual([
+    ['dep-7', 'firing', 2],
+    ['dep-7', 'resolved', 1],
+  ]);
+});
