@@ -4,6 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import { readInventoryFile } from '../activities/drivers/inventory-file';
 import { startFleet, type RunningFleet } from '../examples/fleet/server';
 import type { Inventory } from '../model/inventory';
+import { dataConverterFromEnv } from '../runtime/codec-keys';
 import type { ReboundConfig } from '../runtime/config';
 import { startDevServer, type DevServer } from '../runtime/dev-server';
 import type { Logger } from '../runtime/logger';
@@ -61,7 +62,7 @@ export async function startLocalStack(config: ReboundConfig, logger: Logger, opt
     stoppers.push(() => worker.stop());
     let webhookUrl: string | undefined;
     if (options.webhookRunbooksDir !== undefined && config.webhookToken !== undefined) {
-      const client = new Client({ connection: await Connection.connect({ address: server.address }), namespace: config.namespace });
+      const client = new Client({ connection: await Connection.connect({ address: server.address }), namespace: config.namespace, dataConverter: dataConverterFromEnv() });
       stoppers.push(() => client.connection.close());
       const app = createWebhookServer({
         client,

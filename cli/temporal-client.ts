@@ -7,6 +7,7 @@
  */
 import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
+import { dataConverterFromEnv } from '../runtime/codec-keys';
 import type { ReboundConfig } from '../runtime/config';
 import { CliError, ExitCode } from './cli-error';
 
@@ -43,7 +44,7 @@ function settings(config: ReboundConfig, overrides: ConnectOverrides): { options
 
 export async function connectClient(config: ReboundConfig, overrides: ConnectOverrides = {}): Promise<Client> {
   const { options, namespace } = settings(config, overrides);
-  return new Client({ connection: await open(options), namespace });
+  return new Client({ connection: await open(options), namespace, dataConverter: dataConverterFromEnv() });
 }
 
 /** A connection (for the operator service too), or a CliError saying Temporal cannot be reached. */

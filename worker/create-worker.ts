@@ -1,5 +1,6 @@
 /** A Rebound worker: the interpreter workflow plus the built-in actions and checks. */
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { DataConverter } from '@temporalio/common';
 import type { Logger } from 'pino';
 import { createActivities } from '../activities';
 import type { Inventory } from '../model/inventory';
@@ -14,6 +15,8 @@ export interface ReboundWorkerOptions {
   inventory?: Inventory | undefined;
   /** Defaults to bundling `workflows/` at start; tests and benchmarks may pass a prebuilt bundle. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Payload encryption (runtime/codec-keys.ts); Temporal's default converter without it. */
+  dataConverter?: DataConverter | undefined;
   /** For tests that keep a worker from picking up activities it should not run. */
   extra?: Partial<WorkerOptions>;
 }
@@ -37,6 +40,7 @@ export async function createReboundWorker(options: ReboundWorkerOptions): Promis
     taskQueue,
     workflowBundle: options.workflowBundle ?? (await bundleWorkflows(logger)),
     activities: createActivities({ execAllowList, logger, inventory }),
+    ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     // Shutting down lets running activities finish (or be retried elsewhere) instead of being cut off.
     shutdownGraceTime: '10s',
     ...options.extra,

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { readInventoryFile } from '../activities/drivers/inventory-file';
 import type { Inventory } from '../model/inventory';
 import type { ReboundConfig } from '../runtime/config';
+import { dataConverterFromEnv, logPayloadEncryption } from '../runtime/codec-keys';
 import { routeTemporalLogsToPino } from '../runtime/logger';
 import { createReboundWorker } from './create-worker';
 
@@ -31,6 +32,8 @@ export async function startWorker(config: ReboundConfig, logger: Logger, overrid
   } else {
     logger.info({ inventory: inventory.metadata.name, driver: inventory.spec.driver.url }, 'inventory loaded');
   }
+  const dataConverter = dataConverterFromEnv();
+  logPayloadEncryption(logger, dataConverter);
   const connection = await NativeConnection.connect({ address });
   const worker = await createReboundWorker({
     connection,
@@ -39,6 +42,7 @@ export async function startWorker(config: ReboundConfig, logger: Logger, overrid
     logger,
     execAllowList: config.execAllow,
     inventory,
+    dataConverter,
   });
   logger.info({ address, namespace: config.namespace, taskQueue: config.taskQueue }, 'worker started');
   const done = worker.run().finally(() => connection.close());

@@ -2,6 +2,7 @@
 import * as path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { findRunbookFiles, formatProblem, loadRunbookFile } from '../../model/loader';
+import { dataConverterFromEnv, logPayloadEncryption } from '../../runtime/codec-keys';
 import { loadConfig } from '../../runtime/config';
 import { createLogger } from '../../runtime/logger';
 import type { LoadedRunbook } from '../../server/alert-delivery';
@@ -43,7 +44,9 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
     throw error;
   }
   // Lazy: the server starts while Temporal is down, answers 503 (senders retry) and /readyz says so.
-  const client = new Client({ connection: Connection.lazy({ address: config.temporalAddress, connectTimeout: '5s' }), namespace: config.namespace });
+  const dataConverter = dataConverterFromEnv();
+  logPayloadEncryption(logger, dataConverter);
+  const client = new Client({ connection: Connection.lazy({ address: config.temporalAddress, connectTimeout: '5s' }), namespace: config.namespace, dataConverter });
   try {
     app = createWebhookServer({
       client,
