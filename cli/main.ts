@@ -71,6 +71,7 @@ program
 
 program
   .command('plan')
+  .summary('dry run: the steps, their targets and the read-only preflights; changes nothing')
   .description('dry run: resolve params and templates, list the steps and the targets each would touch, and run the read-only preflights (failover capacity, independence and health; rollback drift) against the real systems; changes nothing; exit 1 if a preflight would refuse')
   .argument('<runbook>', 'runbook name (looked up in --runbooks) or path to a runbook file')
   .option('-p, --param <name=value>', 'a runbook param (repeatable)', collectParam, {})

@@ -46,7 +46,8 @@ function stepText(step: StepState, now: number, live: boolean): string {
   else if (live && step.status === 'running' && step.startedAt !== undefined) took = ` ${formatDuration(now - Date.parse(step.startedAt))}`;
   const attempts = step.attempts > 1 ? ` (${step.attempts} ${step.kind === 'gate' ? 'polls' : 'attempts'})` : '';
   const error = step.error ? `  — ${step.error}` : '';
-  return `${stepSymbols[step.status]} ${step.id} ${step.kind} ${step.status}${took}${attempts}${name}${error}`;
+  const skip = step.skipRequest && step.status !== 'skipped' ? ` (skip requested by ${step.skipRequest.identity})` : '';
+  return `${stepSymbols[step.status]} ${step.id} ${step.kind} ${step.status}${took}${attempts}${name}${skip}${error}`;
 }
 
 function budgetText(state: RecoveryState, now: number, observedAt: number): string {
@@ -69,6 +70,10 @@ export function progressLines(state: RecoveryState, options: { live: boolean; no
     { slot: 'phase', text: `phase: ${state.phase}${state.paused ? ' (paused: no new step starts until resumed)' : ''}` },
   ];
   if (options.live) lines.push({ slot: 'budget', text: budgetText(state, now, options.observedAt ?? now), live: true });
+  if (state.awaitingOperator) {
+    const { step, error } = state.awaitingOperator;
+    lines.push({ slot: 'held', text: `held: step ${step} failed (${error}); rebound retry|skip --step ${step}, or abort` });
+  }
   for (const step of state.steps) {
     if (!options.live && step.status === 'pending') continue;
     lines.push({ slot: `step:${step.id}`, text: `  ${stepText(step, now, options.live)}`, live: step.status === 'running' });

@@ -45,6 +45,8 @@ function section(title: string, body: string[], empty: string): string[] {
   return ['', `## ${title}`, '', ...(body.length > 0 ? body : [empty])];
 }
 
+const spanWords = { detectedAt: 'from detection', startedAt: 'from start', verifiedAt: 'verification', endedAt: 'the end' } as const;
+
 function isReport(view: RecoveryState | RecoveryReport): view is RecoveryReport {
   return 'outcome' in view;
 }
@@ -59,12 +61,14 @@ function summaryRows(view: RecoveryState | RecoveryReport): unknown[][] {
   ];
   if (isReport(view)) {
     const rto = view.budget.rto === undefined ? 'no RTO set' : `RTO ${view.budget.rto} ${view.rtoMet ? 'met' : 'missed'}`;
-    rows.push(['outcome', view.outcome], ['ended', formatTimestamp(view.endedAt)], ['time to recover', `${formatDuration(view.timeToRecoverMs)} (${rto})`]);
+    const span = view.timeToRecoverSpan ? `${spanWords[view.timeToRecoverSpan.from]} to ${spanWords[view.timeToRecoverSpan.to]}, ` : '';
+    rows.push(['outcome', view.outcome], ['ended', formatTimestamp(view.endedAt)], ['time to recover', `${formatDuration(view.timeToRecoverMs)} (${span}${rto})`]);
     if (view.unverifiedTargets.length > 0) rows.push(['unverified targets', view.unverifiedTargets.join(', ')]);
   } else {
     const { budget } = view;
     const left = budget.rtoMs === undefined ? 'no RTO set' : `RTO ${budget.rto}, ${formatDuration(budget.remainingMs ?? 0)} left`;
     rows.push(['phase', `${view.phase}${view.paused ? ' (paused)' : ''}`], ['elapsed', `${formatDuration(budget.elapsedMs)} (${left})`]);
+    if (view.awaitingOperator) rows.push(['held', `step ${view.awaitingOperator.step} failed: ${view.awaitingOperator.error}; waiting for retry, skip or abort`]);
   }
   if (view.error) rows.push(['error', view.error]);
   rows.push(['params', Object.entries(view.params).map(([name, value]) => `${name}=${typeof value === 'string' ? value : JSON.stringify(value)}`).join(', ')]);
