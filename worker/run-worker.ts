@@ -7,6 +7,7 @@ import type { ReboundConfig } from '../runtime/config';
 import { dataConverterFromEnv, logPayloadEncryption } from '../runtime/codec-keys';
 import { routeTemporalLogsToPino } from '../runtime/logger';
 import { createReboundWorker } from './create-worker';
+import { prebuiltWorkflowBundle } from './workflow-bundle';
 
 export interface RunningWorker {
   /** Settles when the worker has stopped (after `stop()` or a fatal error). */
@@ -43,6 +44,7 @@ export async function startWorker(config: ReboundConfig, logger: Logger, overrid
     execAllowList: config.execAllow,
     inventory,
     dataConverter,
+    workflowBundle: prebuiltWorkflowBundle(),
   });
   logger.info({ address, namespace: config.namespace, taskQueue: config.taskQueue }, 'worker started');
   const done = worker.run().finally(() => connection.close());

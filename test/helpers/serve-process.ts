@@ -6,6 +6,10 @@ export interface ServeProcess {
   readonly url: string;
   output(): string;
   stop(): Promise<void>;
+  /** SIGKILL: the process dies as in a crash, mid-request. */
+  kill(): Promise<void>;
+  /** SIGSTOP: the process hangs; connections are accepted by the kernel but never answered. */
+  freeze(): void;
 }
 
 export async function startServeProcess(args: string[], env: Record<string, string> & { REBOUND_HTTP_PORT: string }): Promise<ServeProcess> {
@@ -26,5 +30,10 @@ export async function startServeProcess(args: string[], env: Record<string, stri
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     await exited;
   };
-  return { url: `http://127.0.0.1:${env.REBOUND_HTTP_PORT}`, output: () => output, stop };
+  const kill = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+  };
+  const freeze = () => void child.kill('SIGSTOP');
+  return { url: `http://127.0.0.1:${env.REBOUND_HTTP_PORT}`, output: () => output, stop, kill, freeze };
 }
