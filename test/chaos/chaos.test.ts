@@ -158,6 +158,10 @@ it(
       }),
     );
 
+    for (const row of rows.filter((candidate) => candidate.recovery.outcome !== candidate.recovery.expected)) {
+      const { report } = row.recovery;
+      console.log(`${row.recovery.workflowId} ended ${report.outcome}: ${report.error ?? ''}\n${JSON.stringify({ findings: report.findings, steps: report.steps, unverified: report.unverifiedTargets }, null, 1)}`);
+    }
     // Details first, so a failure says which recovery and which effect.
     for (const row of rows) {
       expect({ service: row.recovery.service, reference: row.reference?.outcome, chaos: row.recovery.outcome }).toEqual({ service: row.recovery.service, reference: row.recovery.expected, chaos: row.recovery.expected });
