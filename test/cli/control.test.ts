@@ -302,6 +302,10 @@ describe('rebound retry (onFailure: hold)', () => {
     expect(held.awaitingOperator?.error).toMatch(/answered 503/);
     expect(stepStatus(held, 'restart')).toBe('failed');
     expect(held.compensations).toEqual([]);
+    const status = await rebound(['status', handle.workflowId]);
+    expect(status.stdout).toContain(
+      `\nheld: step restart failed (${held.awaitingOperator?.error}); rebound retry|skip --step restart, or abort\n`,
+    );
 
     // Still failing: the retry fails and holds again.
     expect(await rebound(['retry', handle.workflowId, '--step', 'restart', '--as', 'frank'])).toEqual({
