@@ -27,6 +27,10 @@ export interface TestTemporal {
 export interface TestTemporalOptions {
   /** Reuse a state directory (e.g. to restart on the same database); the caller removes it. */
   stateDir?: string;
+  /** The gRPC port (e.g. to restart where clients already point); default: a free one. */
+  port?: number;
+  /** SQLite pragmas for the dev server (see DevServerOptions.sqlitePragmas). */
+  sqlitePragmas?: readonly string[];
 }
 
 export async function startTestTemporal(options: TestTemporalOptions = {}): Promise<TestTemporal> {
@@ -34,7 +38,7 @@ export async function startTestTemporal(options: TestTemporalOptions = {}): Prom
   const stateDir = options.stateDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'rebound-temporal-')));
   let server: DevServer;
   try {
-    server = await startDevServer({ stateDir, port: 0, headless: true });
+    server = await startDevServer({ stateDir, port: options.port ?? 0, headless: true, sqlitePragmas: options.sqlitePragmas });
   } catch (error) {
     if (ownsStateDir) await fs.rm(stateDir, { recursive: true, force: true });
     throw error;

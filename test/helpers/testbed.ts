@@ -14,6 +14,8 @@ export interface TestbedOptions {
   target?: boolean;
   /** The demo fleet (`bed.fleet`), whose inventory the worker gets. */
   fleet?: boolean;
+  /** SQLite pragmas for the dev server, e.g. WAL for tests that send thousands of signals. */
+  sqlitePragmas?: readonly string[];
 }
 
 export interface Testbed {
@@ -33,7 +35,7 @@ export function useTestbed(taskQueue: string, options: TestbedOptions = {}): Tes
     return part as NonNullable<(typeof parts)[K]>;
   };
   beforeAll(async () => {
-    parts.temporal = await startTestTemporal();
+    parts.temporal = await startTestTemporal({ sqlitePragmas: options.sqlitePragmas });
     if (options.target) parts.target = await startTargetServer();
     if (options.fleet) parts.fleet = await startTestFleet();
     parts.worker = await startTestWorker(parts.temporal.address, taskQueue, [], { inventory: parts.fleet?.inventory });
