@@ -1,7 +1,8 @@
 /**
- * `npm run bench [-- --scenario interpreter|rollback500|all --rounds N --warmup N --rollback-runs N --json]`
+ * `npm run bench [-- --scenario interpreter|rollback500|webhook|all --rounds N --warmup N --rollback-runs N --json]`
  * on a private Temporal dev server. Scenario `interpreter`: the interpreter against a hand-written
- * workflow; `rollback500`: a staged rollback of 500 fleet targets against its critical path.
+ * workflow; `rollback500`: a staged rollback of 500 fleet targets against its critical path;
+ * `webhook`: alert → first action latency and an alert storm through `rebound serve`.
  * See bench/README.md for what is measured. Figures go to stdout, progress to stderr; exit 0
  * whatever the figures, non-zero on errors only.
  */
@@ -19,14 +20,17 @@ import { historyShape, measure, type Measurement } from './measure';
 import { buildReport, formatReport, type BenchReport } from './report';
 import { buildRollbackReport, formatRollbackReport, type Rollback500Report } from './rollback-report';
 import { measureRollback } from './rollback-scenario';
+import { buildWebhookReport, formatWebhookReport, type WebhookReport } from './webhook-report';
+import { measureWebhook } from './webhook-scenario';
 
 const steps = 20;
 const taskQueue = 'rebound-bench';
 
-const scenarios = ['interpreter', 'rollback500', 'all'] as const;
+const scenarios = ['interpreter', 'rollback500', 'webhook', 'all'] as const;
 type Scenario = (typeof scenarios)[number];
 
-const usage = 'usage: node dist/bench/main.js [--scenario interpreter|rollback500|all] [--rounds N] [--warmup N] [--rollback-runs N] [--json]';
+const usage =
+  'usage: node dist/bench/main.js [--scenario interpreter|rollback500|webhook|all] [--rounds N] [--warmup N] [--rollback-runs N] [--latency-alerts N] [--storm N] [--concurrency N] [--json]';
 
 /** Thrown for a bad command line: the message is for the person who typed it. */
 class UsageError extends Error {
@@ -45,11 +49,15 @@ interface BenchOptions {
   warmupRounds: number;
   /** rollback500 scenario */
   rollbackRuns: number;
+  /** webhook scenario */
+  latencyAlerts: number;
+  stormNotifications: number;
+  concurrency: number;
   json: boolean;
 }
 
-/** The interpreter report at the top level (as before the rollback scenario existed), the rollback's under `rollback500`. */
-type BenchOutput = Partial<BenchReport> & { rollback500?: Rollback500Report };
+/** The interpreter report at the top level (as before the rollback scenario existed), the others under their names. */
+type BenchOutput = Partial<BenchReport> & { rollback500?: Rollback500Report; webhook?: WebhookReport };
 
 function count(text: string | undefined, flag: string, fallback: number, min: number): number {
   if (text === undefined) return fallback;
@@ -63,18 +71,33 @@ function parseOptions(argv: string[]): BenchOptions {
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { scenario: { type: 'string' }, rounds: { type: 'string' }, warmup: { type: 'string' }, 'rollback-runs': { type: 'string' }, json: { type: 'boolean' } },
+      options: {
+        scenario: { type: 'string' },
+        rounds: { type: 'string' },
+        warmup: { type: 'string' },
+        'rollback-runs': { type: 'string' },
+        'latency-alerts': { type: 'string' },
+        storm: { type: 'string' },
+        concurrency: { type: 'string' },
+        json: { type: 'boolean' },
+      },
     }));
   } catch (error) {
     throw new UsageError(`${(error as Error).message}\n${usage}`);
   }
   const scenario = values.scenario ?? 'all';
   if (!(scenarios as readonly string[]).includes(scenario)) throw new UsageError(`--scenario expects one of ${scenarios.join(', ')}, got "${scenario}"\n${usage}`);
+  const storm = count(values.storm, 'storm', 5000, 550);
+  if (storm % 50 !== 0) throw new UsageError(`--storm expects a multiple of 50 (the storm's keys), got "${values.storm}"\n${usage}`);
   return {
     scenario: scenario as Scenario,
     rounds: count(values.rounds, 'rounds', 10, 1),
     warmupRounds: count(values.warmup, 'warmup', 3, 0),
     rollbackRuns: count(values['rollback-runs'], 'rollback-runs', 3, 1),
+    latencyAlerts: count(values['latency-alerts'], 'latency-alerts', 200, 1),
+    // Split into 50 keys of at least 11 notifications (10 opening re-sends each, then the rest).
+    stormNotifications: storm,
+    concurrency: count(values.concurrency, 'concurrency', 50, 1),
     json: values.json === true,
   };
 }
@@ -134,7 +157,7 @@ async function runBench(options: BenchOptions, signal: AbortSignal, closers: Clo
   closers.add('the worker connection', () => workerConnection.close());
 
   const output: BenchOutput = {};
-  if (options.scenario !== 'rollback500') {
+  if (options.scenario === 'interpreter' || options.scenario === 'all') {
     const worker = await startBenchWorker({ connection: workerConnection, namespace: server.namespace, taskQueue, logger, execAllowList: [], workflowBundle }, signal, closers);
     progress(`running ${options.warmupRounds} warm-up and ${options.rounds} measured rounds of ${steps} steps`);
     const measurement: Measurement = await worker.during(
@@ -151,20 +174,42 @@ async function runBench(options: BenchOptions, signal: AbortSignal, closers: Clo
     await worker.stop();
     Object.assign(output, buildReport(measurement, histories, { steps, rounds: options.rounds, warmupRounds: options.warmupRounds }));
   }
-  if (options.scenario !== 'interpreter') {
+  if (options.scenario === 'rollback500' || options.scenario === 'all') {
     const measurement = await connection.withAbortSignal(pendingCalls.signal, () =>
       measureRollback({ client, workerConnection, namespace: server.namespace, serverPid: server.pid, workflowBundle, logger, signal, progress, closers, runs: options.rollbackRuns }),
     );
     output.rollback500 = buildRollbackReport(measurement);
   }
+  if (options.scenario === 'webhook' || options.scenario === 'all') {
+    const measurement = await connection.withAbortSignal(pendingCalls.signal, () =>
+      measureWebhook({
+        client,
+        workerConnection,
+        namespace: server.namespace,
+        serverAddress: server.address,
+        serverPid: server.pid,
+        workflowBundle,
+        logger,
+        signal,
+        progress,
+        closers,
+        latencyAlerts: options.latencyAlerts,
+        stormNotifications: options.stormNotifications,
+        stormKeys: 50,
+        concurrency: options.concurrency,
+      }),
+    );
+    output.webhook = buildWebhookReport(measurement);
+  }
   return output;
 }
 
 function formatOutput(output: BenchOutput): string {
-  const { rollback500, ...interpreter } = output;
+  const { rollback500, webhook, ...interpreter } = output;
   const parts: string[] = [];
   if (interpreter.interpreter !== undefined) parts.push(formatReport(interpreter as BenchReport));
   if (rollback500 !== undefined) parts.push(formatRollbackReport(rollback500));
+  if (webhook !== undefined) parts.push(formatWebhookReport(webhook));
   return parts.join('\n');
 }
 
