@@ -1,6 +1,7 @@
 /**
  * The `webhook` scenario: a real `rebound serve` process (dist/cli/main.js) on the bench's dev
- * server, with a Rebound worker in the bench process. See bench/README.md.
+ * server, with a Rebound worker in the bench process; the webhook's rate limit is off (a
+ * benchmark of throughput). See bench/README.md.
  *
  * 1. Latency: alerts one at a time, each for a new key, POST → the runbook's first action (an
  *    http.request) arriving at a local target server; p50/p99 over N alerts after a warm-up.
@@ -178,7 +179,7 @@ interface ServeChild {
 async function startServe(runbooksDir: string, deps: WebhookScenarioDeps): Promise<ServeChild> {
   const port = await findFreePort();
   const child = spawn(process.execPath, [cliEntry, 'serve', '--runbooks', runbooksDir], {
-    env: { PATH: process.env.PATH ?? '', REBOUND_LOG_LEVEL: 'warn', REBOUND_HTTP_PORT: String(port), REBOUND_WEBHOOK_TOKEN: token, TEMPORAL_ADDRESS: deps.serverAddress, TEMPORAL_NAMESPACE: deps.namespace, REBOUND_TASK_QUEUE: taskQueue },
+    env: { PATH: process.env.PATH ?? '', REBOUND_LOG_LEVEL: 'warn', REBOUND_HTTP_PORT: String(port), REBOUND_WEBHOOK_TOKEN: token, TEMPORAL_ADDRESS: deps.serverAddress, TEMPORAL_NAMESPACE: deps.namespace, REBOUND_TASK_QUEUE: taskQueue, REBOUND_WEBHOOK_RATE_LIMIT: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -333,7 +334,7 @@ async function measureWebhookAlone(runbooksDir: string, deps: WebhookScenarioDep
     withDeadline: <T>(_deadline: number, call: () => Promise<T>) => call(),
     workflow: { signalWithStart: async () => undefined, getHandle: () => ({ signal: async () => undefined }) },
   } as unknown as Client;
-  const app = createWebhookServer({ client: accepting, taskQueue, runbooks: await loadRunbooks(runbooksDir), runbooksDir, auth: { token }, logger: createLogger({ level: 'silent' }) });
+  const app = createWebhookServer({ client: accepting, taskQueue, runbooks: await loadRunbooks(runbooksDir), runbooksDir, auth: { token }, rateLimit: false, logger: createLogger({ level: 'silent' }) });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   try {
     const plan = planStorm({ keys: deps.stormKeys, notifications: deps.stormNotifications, alertname: 'BenchStorm', keyPrefix: 'alone', openingResends: 10 });

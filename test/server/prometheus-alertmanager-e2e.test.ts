@@ -84,11 +84,12 @@ it('recovers a bad deploy from a Prometheus alert delivered by Alertmanager, and
   expect(resolved).toMatchObject({ status: 'resolved', fingerprint: firing!.fingerprint, startsAt: firing!.startsAt });
   expect(report.trigger).toMatchObject({ source: 'alertmanager', by: firing!.fingerprint, detectedAt: firing!.startsAt });
 
-  // Time accounting: detected at the alert's startsAt, before the recovery started; the rollback is the
+  // Time accounting: detected at the alert's startsAt, received by the webhook, then started; the rollback is the
   // first mitigation, the last gate before the soak verifies; time-to-recover spans detection → verified.
   const { timeline } = report;
   expect(timeline.detectedAt).toBe(firing!.startsAt);
-  expect(Date.parse(firing!.startsAt)).toBeLessThanOrEqual(Date.parse(report.startedAt));
+  expect(Date.parse(firing!.startsAt)).toBeLessThanOrEqual(Date.parse(timeline.receivedAt!));
+  expect(Date.parse(timeline.receivedAt!)).toBeLessThanOrEqual(Date.parse(report.startedAt));
   const within = (at: string | undefined, step: number) => [Date.parse(report.steps[step]!.startedAt!) <= Date.parse(at!), Date.parse(at!) <= Date.parse(report.steps[step]!.endedAt!)];
   expect(within(timeline.firstMitigationAt, 0)).toEqual([true, true]);
   expect(within(timeline.verifiedAt, 2)).toEqual([true, true]);

@@ -71,7 +71,8 @@ function stormAlertPayload(service: string): Record<string, unknown> {
 }
 
 it('answers 503 while Temporal is down, and starts the recovery once from Alertmanager’s retry after it is back', async () => {
-  expect((await fetch(`${serve.url}/readyz`)).status).toBe(200);
+  // The server connects lazily: ready once its first call reached Temporal.
+  await waitFor(async () => (await fetch(`${serve.url}/readyz`)).status === 200, `rebound serve to reach Temporal:\n${serve.output()}`, 30_000, 200);
   await stopStack();
   expect((await fetch(`${serve.url}/readyz`)).status).toBe(503);
 
