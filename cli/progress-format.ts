@@ -50,10 +50,10 @@ function stepText(step: StepState, now: number, live: boolean): string {
   return `${stepSymbols[step.status]} ${step.id} ${step.kind} ${step.status}${took}${attempts}${name}${skip}${error}`;
 }
 
-function budgetText(state: RecoveryState, now: number, observedAt: number): string {
-  // The budget was computed when the query answered; the clock has moved on since.
-  const drift = Math.max(0, now - observedAt);
-  const elapsed = state.budget.elapsedMs + drift;
+function budgetText(state: RecoveryState, now: number): string {
+  // The workflow computes its budget at its own task times; between tasks the clock moves on, so count from the anchor.
+  const anchor = Date.parse(state.timeline?.detectedAt ?? state.startedAt);
+  const elapsed = Math.max(state.budget.elapsedMs, now - anchor);
   if (state.budget.rtoMs === undefined) return `elapsed ${formatDuration(elapsed)} (no RTO set)`;
   const left = Math.max(0, state.budget.rtoMs - elapsed);
   return `elapsed ${formatDuration(elapsed)}, RTO ${state.budget.rto}: ${left > 0 ? `${formatDuration(left)} left` : 'exceeded'}`;
@@ -63,13 +63,13 @@ function budgetText(state: RecoveryState, now: number, observedAt: number): stri
  * The progress lines of `state`. `live` adds clock-driven parts (running durations, budget) for
  * a TTY redraw; without it every line only changes when the recovery's state does.
  */
-export function progressLines(state: RecoveryState, options: { live: boolean; now?: number; observedAt?: number }): ProgressLine[] {
+export function progressLines(state: RecoveryState, options: { live: boolean; now?: number }): ProgressLine[] {
   const now = options.now ?? Date.now();
   const lines: ProgressLine[] = [
     { slot: 'header', text: `recovery ${state.workflowId}  runbook ${state.runbook.name}  key ${state.key}` },
     { slot: 'phase', text: `phase: ${state.phase}${state.paused ? ' (paused: no new step starts until resumed)' : ''}` },
   ];
-  if (options.live) lines.push({ slot: 'budget', text: budgetText(state, now, options.observedAt ?? now), live: true });
+  if (options.live) lines.push({ slot: 'budget', text: budgetText(state, now), live: true });
   if (state.awaitingOperator) {
     const { step, error } = state.awaitingOperator;
     lines.push({ slot: 'held', text: `held: step ${step} failed (${error}); rebound retry|skip --step ${step}, or abort` });

@@ -50,7 +50,6 @@ export async function watchRecovery(client: Client, workflowId: string, options:
   };
 
   for (;;) {
-    const observedAt = Date.now();
     const view: RecoveryView = await readRecovery(client, workflowId);
     if (view.running) {
       if (options.json) {
@@ -58,7 +57,7 @@ export async function watchRecovery(client: Client, workflowId: string, options:
         if (json !== lastJson) out.write(`${json}\n`);
         lastJson = json;
       } else if (tty) {
-        redraw(progressLines(view.state, { live: true, observedAt }).map((line) => line.text));
+        redraw(progressLines(view.state, { live: true }).map((line) => line.text));
       } else {
         printChanged(progressLines(view.state, { live: false }));
       }
