@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { DataConverter } from '@temporalio/common';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import type { CodecRoutesOptions } from '../server/codec-routes';
 import { AesGcmPayloadCodec, type CodecKey, type CodecKeyring } from './codec';
 import { ConfigError } from './config';
 
@@ -76,6 +77,21 @@ export function logPayloadEncryption(logger: Logger, dataConverter: DataConverte
   const codec = dataConverter?.payloadCodecs?.find((candidate) => candidate instanceof AesGcmPayloadCodec);
   if (codec) logger.info({ keyId: codec.activeKeyId }, 'payload encryption on: Temporal history holds ciphertext');
   else logger.warn('payload encryption off: params, alerts and outputs are stored in Temporal history as plaintext (set REBOUND_CODEC_KEYS or REBOUND_CODEC_KEY_FILE)');
+}
+
+/**
+ * The codec endpoint `rebound serve` offers the Temporal UI and CLI: only with keys and a token
+ * (`REBOUND_CODEC_TOKEN`, at least 16 characters); `REBOUND_CODEC_UI_ORIGIN` is the one origin
+ * browsers may call it from.
+ */
+export function codecEndpointFromEnv(dataConverter: DataConverter | undefined, env: NodeJS.ProcessEnv = process.env): CodecRoutesOptions | undefined {
+  const codec = dataConverter?.payloadCodecs?.find((candidate) => candidate instanceof AesGcmPayloadCodec);
+  const token = env.REBOUND_CODEC_TOKEN?.trim() || undefined;
+  if (!codec || !token) return undefined;
+  if (token.length < 16) throw new ConfigError('REBOUND_CODEC_TOKEN: expected a token of at least 16 characters');
+  const uiOrigin = env.REBOUND_CODEC_UI_ORIGIN?.trim() || undefined;
+  if (uiOrigin !== undefined && !/^https?:\/\/[^/\s]+$/.test(uiOrigin)) throw new ConfigError(`REBOUND_CODEC_UI_ORIGIN: expected an origin like http://127.0.0.1:8233, got ${JSON.stringify(uiOrigin)}`);
+  return { codec, token, uiOrigin };
 }
 
 /** Shorthand for processes: the data converter the environment asks for. */

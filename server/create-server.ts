@@ -15,6 +15,7 @@ import { parseAlertmanagerPayload } from './alertmanager-payload';
 import { deliver, planDeliveries, planGenericDeliveries, type AlertDelivery, type LoadedRunbook } from './alert-delivery';
 import { createAuthenticator, signatureHeader, type AuthOptions, type Principal } from './auth';
 import { parseGrafanaPayload } from './grafana-payload';
+import { codecRoutes, type CodecRoutesOptions } from './codec-routes';
 import { HttpError, toHttpError } from './http-errors';
 import { createWebhookMetrics } from './metrics';
 import { expectObject } from './payload-validation';
@@ -37,6 +38,8 @@ export interface WebhookServerOptions {
   temporalTimeoutMs?: number;
   /** Requests per window per alert route and client address (429 beyond); false: no limit. Default 6000 a minute. */
   rateLimit?: { max: number; timeWindowMs: number } | false;
+  /** The codec endpoint for the Temporal UI and CLI (server/codec-routes.ts); absent: not served. */
+  codec?: CodecRoutesOptions | undefined;
 }
 
 /** An error and its cause, one line each: the SDK's ServiceError says what failed, its cause why. */
@@ -131,6 +134,7 @@ export function createWebhookServer(options: WebhookServerOptions): FastifyInsta
     });
   }
 
+  if (options.codec) app.register(codecRoutes, options.codec);
   app.register(async (alertRoutes) => {
     // The limit comes first so that floods of bad credentials are limited too.
     if (limits !== false) {

@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { findRunbookFiles, formatProblem, loadRunbookFile } from '../../model/loader';
-import { dataConverterFromEnv, logPayloadEncryption } from '../../runtime/codec-keys';
+import { codecEndpointFromEnv, dataConverterFromEnv, logPayloadEncryption } from '../../runtime/codec-keys';
 import { loadConfig } from '../../runtime/config';
 import { createLogger } from '../../runtime/logger';
 import type { LoadedRunbook } from '../../server/alert-delivery';
@@ -56,6 +56,7 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
       auth: { token: config.webhookToken, credentials, disabled: !options.auth },
       rateLimit: config.webhookRateLimit === 0 ? false : { max: config.webhookRateLimit, timeWindowMs: 60_000 },
       logger,
+      codec: codecEndpointFromEnv(dataConverter),
     });
   } catch (error) {
     if (error instanceof AuthConfigError) throw new CliError(error.message, ExitCode.usage, 'export REBOUND_WEBHOOK_TOKEN=<a long random string> (or REBOUND_WEBHOOK_CONFIG=<credentials file>), and give the senders the same credentials');
