@@ -14,7 +14,7 @@ import { recoveryWorkflowId, type FindingKind, type RecoveryInput } from '../mod
 import { driftedTargets, formatDeployment, sameDeployment, waveBoundaries } from '../model/rollback-plan';
 import { stepKind, type Step, type StepKind, type StepOf } from '../model/steps';
 import type { FailoverSpec } from '../model/steps/failover';
-import type { PermissionsSpec } from '../model/steps/permissions';
+import { desiredGrants, type PermissionsSpec } from '../model/steps/permissions';
 import type { RollbackSpec } from '../model/steps/rollback';
 
 /** `ok` passed; `warn` the recovery would go on but an operator should know; `refuse` the recovery would stop there. */
@@ -171,10 +171,11 @@ async function planRollback(spec: Omit<RollbackSpec, 'verify'>, reader: DriverRe
 
 async function planPermissions(spec: PermissionsSpec, reader: DriverReader, planned: PlannedStep): Promise<void> {
   const actual = await reader['access.read']({ service: spec.service });
-  const diff = grantDiff(actual, spec.desired);
+  const desired = desiredGrants(spec);
+  const diff = grantDiff(actual, desired);
   planned.targets = [`${spec.service}/grants`];
   const changes = [...diff.add.map((grant) => `add ${grantKey(grant)}`), ...diff.remove.map((grant) => `remove ${grantKey(grant)}`)];
-  planned.does = `re-sync the grants of ${spec.service} to the policy (${spec.desired.length} grants)${changes.length > 0 ? `: ${changes.join(', ')}` : ''}${spec.breakGlass.length > 0 ? `; open break-glass ${spec.breakGlass.map(grantKey).join(', ')}` : ''}`;
+  planned.does = `re-sync the grants of ${spec.service} to the policy (${desired.length} grants)${changes.length > 0 ? `: ${changes.join(', ')}` : ''}${spec.breakGlass.length > 0 ? `; open break-glass ${spec.breakGlass.map(grantKey).join(', ')}` : ''}`;
   if (changes.length > 0) {
     planned.checks.push({ status: 'warn', kind: 'permission-desync', message: `${spec.service}: ${diff.add.length} grant(s) missing, ${diff.remove.length} not in the policy` });
   } else {

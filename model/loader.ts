@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { runbookSchema, type Runbook } from './runbook';
+import { accessPolicySchema, type AccessPolicy } from './steps/permissions';
 import { parseYamlDocument, type YamlProblem } from './yaml-document';
 
 /** One thing wrong with a runbook file, located as precisely as the YAML allows. */
@@ -43,7 +44,26 @@ export async function loadRunbookFile(file: string): Promise<LoadResult> {
 
 const runbookExtensions = new Set(['.yaml', '.yml']);
 
-/** Expands files and directories (recursively) into runbook file paths, sorted. */
+/** Where access-policy files live inside a runbooks directory: never taken for runbooks. */
+export const policiesDirName = 'policies';
+
+export type PolicyLoadResult = { ok: true; file: string; policy: AccessPolicy; hash: string } | { ok: false; file: string; problems: RunbookProblem[] };
+
+/** Reads and validates an access-policy file; `file` is shown in messages as given. */
+export async function loadAccessPolicyFile(file: string): Promise<PolicyLoadResult> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String((error as Error).message);
+    return { ok: false, file, problems: [{ file, line: 1, col: 1, field: '', message: `cannot read access policy: ${reason}` }] };
+  }
+  const parsed = parseYamlDocument(text, file, accessPolicySchema);
+  if (!parsed.ok) return { ok: false, file, problems: parsed.problems };
+  return { ok: true, file, policy: parsed.value, hash: runbookHash(text) };
+}
+
+/** Expands files and directories (recursively, skipping `policies/` folders) into runbook file paths, sorted. */
 export async function findRunbookFiles(paths: readonly string[]): Promise<string[]> {
   const files: string[] = [];
   for (const entry of paths) {
@@ -51,7 +71,8 @@ export async function findRunbookFiles(paths: readonly string[]): Promise<string
     if (info?.isDirectory()) {
       const children = await readdir(entry, { recursive: true, withFileTypes: true });
       for (const child of children) {
-        if (child.isFile() && runbookExtensions.has(path.extname(child.name))) files.push(path.join(child.parentPath, child.name));
+        const inPolicies = path.relative(entry, child.parentPath).split(path.sep).includes(policiesDirName);
+        if (child.isFile() && !inPolicies && runbookExtensions.has(path.extname(child.name))) files.push(path.join(child.parentPath, child.name));
       }
     } else {
       files.push(entry);

@@ -168,3 +168,10 @@ export function parseYamlDocument<Schema extends z.ZodType>(text: string, file: 
   if (!result.success) return { ok: false, problems: problemsFromIssues(file, doc, lineCounter, result.error.issues) };
   return { ok: true, value: result.data };
 }
+
+/** Where `segments` (from the document root) stand in YAML `text`: the deepest node on the path that exists. */
+export function locateInYaml(text: string, segments: readonly PathSegment[]): { line: number; col: number } {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  return position(lineCounter, nodeAt(doc, segments).node);
+}

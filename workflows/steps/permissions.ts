@@ -15,6 +15,11 @@ export const permissionsExecutor: StepExecutor<'permissions'> = {
   describe: (step) => `re-sync access to ${step.permissions.service} (${step.id})`,
   async execute(step, context) {
     const spec = render(step.permissions, context.expressionContext()) as PermissionsSpec;
+    // Checked before anything changes: a policy file is read when the recovery is prepared.
+    const desired = spec.desired;
+    if (desired === undefined) {
+      throw ApplicationFailure.nonRetryable(`policy file ${spec.policyFile} was not pinned when this recovery started; start it with \`rebound start\`, which reads policy files`, 'PolicyNotPinned');
+    }
     const driver = driverFor(context, `re-sync access to ${spec.service}: read grants`);
     const target = `${spec.service}/grants`;
     // Registered first: whatever happens next, emergency access does not outlive the recovery.
@@ -27,7 +32,7 @@ export const permissionsExecutor: StepExecutor<'permissions'> = {
       await grant['access.apply'](driverCall(context, { service: spec.service, diff: { add, remove: [] } }, context.idempotencyKey('break-glass')));
     }
     const actual = await driver['access.read'](driverCall(context, { service: spec.service }));
-    const diff = grantDiff(actual, spec.desired);
+    const diff = grantDiff(actual, desired);
     if (diff.add.length + diff.remove.length > 0) {
       context.finding({
         kind: 'permission-desync',
@@ -35,17 +40,17 @@ export const permissionsExecutor: StepExecutor<'permissions'> = {
         message: `${spec.service}: ${diff.add.length} grant(s) missing, ${diff.remove.length} not in the policy`,
         details: diff,
       });
-      context.target(target, { status: 'in-progress', expected: spec.desired, observed: actual });
+      context.target(target, { status: 'in-progress', expected: desired, observed: actual });
       const apply = driverFor(context, `re-sync access to ${spec.service}: add ${diff.add.length}, remove ${diff.remove.length} grant(s)`);
       await apply['access.apply'](driverCall(context, { service: spec.service, diff }, context.idempotencyKey('apply')));
     }
     const after = await driver['access.read'](driverCall(context, { service: spec.service }));
-    const remaining = grantDiff(after, spec.desired);
+    const remaining = grantDiff(after, desired);
     if (remaining.add.length + remaining.remove.length > 0) {
-      context.target(target, { status: 'failed', expected: spec.desired, observed: after });
+      context.target(target, { status: 'failed', expected: desired, observed: after });
       throw ApplicationFailure.nonRetryable(`${spec.service}: grants still differ from the policy after re-sync`, 'PermissionsNotConverged', remaining);
     }
-    context.target(target, { status: 'verified', expected: spec.desired, observed: after });
+    context.target(target, { status: 'verified', expected: desired, observed: after });
     return { output: { added: diff.add.length, removed: diff.remove.length }, attempts: 1 };
   },
 };
