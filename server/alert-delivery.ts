@@ -8,6 +8,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { RunbookReferenceError, withChildRunbooks } from '../client/child-runbooks';
 import { prepareRecovery, recoveryStartOptions } from '../client/start-recovery';
 import { matchAlert, matchGeneric, routeAlert, routeGeneric, TriggerParamsError, type GenericRequest, type NormalizedAlert } from '../model/alert-routing';
+import { durationMs } from '../model/duration';
 import { ParamsError } from '../model/params';
 import { recoveryWorkflowId, type RecoveryInput } from '../model/recovery';
 import type { Runbook } from '../model/runbook';
@@ -94,15 +95,49 @@ function checkScope(routed: readonly string[], principal: Principal): void {
   }
 }
 
+/** A firing alert that did not start a recovery because the last one of its key ended within `spec.cooldown`. */
+export interface Suppression {
+  reason: 'cooldown';
+  /** The recovery that ended (workflow id) and its last run. */
+  recovery: string;
+  runId: string;
+  closedAt: string;
+  /** When a firing alert for this key may start a recovery again. */
+  until: string;
+}
+
 export interface DeliveryResult {
   delivery: AlertDelivery;
-  /** False for a resolved alert whose recovery is not running. */
+  /** False for a resolved alert whose recovery is not running, and for a suppressed firing alert. */
   delivered: boolean;
+  suppressed?: Suppression;
+}
+
+/**
+ * Whether the last recovery of the delivery's key ended less than `spec.cooldown` ago. One
+ * describe call, only for runbooks with a cooldown; a recovery still running is joined as usual.
+ */
+async function cooldownOf(client: Client, delivery: AlertDelivery & { kind: 'start-or-join' }, now: number): Promise<Suppression | undefined> {
+  const cooldown = delivery.input.runbook.spec.cooldown;
+  if (cooldown === undefined) return undefined;
+  let description;
+  try {
+    description = await client.workflow.getHandle(delivery.workflowId).describe();
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return undefined;
+    throw error;
+  }
+  if (description.status.name === 'RUNNING' || description.closeTime === undefined) return undefined;
+  const until = description.closeTime.getTime() + durationMs(cooldown);
+  if (until <= now) return undefined;
+  return { reason: 'cooldown', recovery: delivery.workflowId, runId: description.runId, closedAt: description.closeTime.toISOString(), until: new Date(until).toISOString() };
 }
 
 /** Sends one delivery; rejects when Temporal did not accept it (the caller answers 503). */
-export async function deliver(client: Client, taskQueue: string, delivery: AlertDelivery): Promise<DeliveryResult> {
+export async function deliver(client: Client, taskQueue: string, delivery: AlertDelivery, now: number = Date.now()): Promise<DeliveryResult> {
   if (delivery.kind === 'start-or-join') {
+    const suppressed = await cooldownOf(client, delivery, now);
+    if (suppressed) return { delivery, delivered: false, suppressed };
     await client.workflow.signalWithStart<typeof runRecovery, [NormalizedAlert]>('runRecovery', {
       ...recoveryStartOptions(delivery.input, { taskQueue }),
       signal: alertSignal,

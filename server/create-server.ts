@@ -116,14 +116,21 @@ export function createWebhookServer(options: WebhookServerOptions): FastifyInsta
       logger.error({ err: error, source, alerts: received }, 'Temporal did not accept the alerts; answering 503 so the sender retries');
       throw new HttpError('temporal_unavailable', 'Temporal did not accept the alerts; retry later', { reason: firstLines(error) });
     }
+    const suppressed = [];
     for (const result of results) {
-      if (result.delivery.kind === 'start-or-join') metrics.recoveriesSignalled.inc({ runbook: result.delivery.runbook });
+      if (result.suppressed) {
+        // Rebound keeps no store of its own and an ended workflow takes no signals: the suppressed
+        // alert is recorded in the answer, the log and the metric.
+        suppressed.push({ runbook: result.delivery.runbook, fingerprint: result.delivery.alert.fingerprint, startsAt: result.delivery.alert.startsAt, ...result.suppressed });
+        metrics.alertsSuppressed.inc({ source, runbook: result.delivery.runbook, reason: result.suppressed.reason });
+        logger.warn({ source, runbook: result.delivery.runbook, fingerprint: result.delivery.alert.fingerprint, ...result.suppressed }, `alert suppressed: ${result.suppressed.recovery} ended at ${result.suppressed.closedAt}, in cooldown until ${result.suppressed.until}`);
+      } else if (result.delivery.kind === 'start-or-join') metrics.recoveriesSignalled.inc({ runbook: result.delivery.runbook });
       else if (!result.delivered) metrics.resolvedWithoutRecovery.inc({ source });
     }
     metrics.alertsAccepted.inc({ source }, received);
     metrics.alertsUnmatched.inc({ source }, unmatched);
     const recoveries = [...new Set(results.filter((result) => result.delivered).map((result) => result.delivery.workflowId))];
-    return reply.code(202).send({ accepted: received, matched: deliveries.length, recoveries });
+    return reply.code(202).send({ accepted: received, matched: deliveries.length, recoveries, ...(suppressed.length > 0 ? { suppressed } : {}) });
   }
 
   /** Alertmanager-shaped payloads: several alerts, each routed by its labels. */

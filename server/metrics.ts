@@ -15,6 +15,12 @@ export function createWebhookMetrics() {
       labelNames: ['source'],
       registers: [registry],
     }),
+    alertsSuppressed: new Counter({
+      name: 'rebound_alerts_suppressed_total',
+      help: 'Firing alerts that started nothing because the last recovery of their key ended within spec.cooldown',
+      labelNames: ['source', 'runbook', 'reason'],
+      registers: [registry],
+    }),
     recoveriesSignalled: new Counter({
       name: 'rebound_recoveries_signal_with_start_total',
       help: 'Firing alerts delivered with signal-with-start (started or joined a recovery), by runbook',

@@ -87,7 +87,7 @@ describe('the credentials file', () => {
 
   it('refuses to start with a scope naming a runbook that does not exist', async () => {
     const credentials = parseCredentialsFile('tokens:\n  - { name: typo, token: typo-token-0123456789, runbooks: [eror-rate-recovery] }\n', 'webhook.yaml');
-    await expect(createTestWebhook({ client: await unreachable(), taskQueue: 'q', auth: { credentials } })).rejects.toThrow(/"typo" \(bearer\) names unknown runbooks: eror-rate-recovery; known: deploy-rollback, error-rate-recovery, latency-recovery/);
+    await expect(createTestWebhook({ client: await unreachable(), taskQueue: 'q', auth: { credentials } })).rejects.toThrow(/"typo" \(bearer\) names unknown runbooks: eror-rate-recovery; known: deploy-rollback, error-rate-recovery, flapping-recovery, latency-recovery/);
   });
 });
 

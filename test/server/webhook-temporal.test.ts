@@ -145,3 +145,32 @@ it('starts a recovery from a generic body with the fingerprint, status and start
     ['dep-7', 'resolved', 1],
   ]);
 });
+
+it('records, and does not start, a firing alert for a key whose recovery ended within spec.cooldown', async () => {
+  const flapping = () => {
+    const payload = alertmanagerPayload('firing');
+    const alert = (payload.alerts as { labels: Record<string, string> }[])[0]!;
+    alert.labels = { alertname: 'ServiceFlapping', service: 'queue' };
+    return payload;
+  };
+  const first = await post(app, flapping());
+  expect(first.json()).toEqual({ accepted: 1, matched: 1, recoveries: ['flapping-recovery/queue'] });
+  const handle = bed.client.workflow.getHandle('flapping-recovery/queue');
+  await handle.result();
+  const ended = await handle.describe();
+
+  const again = await post(app, flapping());
+  expect(again.statusCode).toBe(202);
+  const until = new Date(ended.closeTime!.getTime() + 3_600_000).toISOString();
+  expect(again.json()).toEqual({
+    accepted: 1,
+    matched: 1,
+    recoveries: [],
+    suppressed: [
+      { runbook: 'flapping-recovery', fingerprint: firingAlert.fingerprint, startsAt: firingAlert.startsAt, reason: 'cooldown', recovery: 'flapping-recovery/queue', runId: ended.runId, closedAt: ended.closeTime!.toISOString(), until },
+    ],
+  });
+  expect((await handle.describe()).runId).toBe(ended.runId);
+  expect(await runsOf('flapping-recovery/queue')).toBe(1);
+  expect((await app.inject({ method: 'GET', url: '/metrics' })).body).toMatch(/rebound_alerts_suppressed_total\{source="alertmanager",runbook="flapping-recovery",reason="cooldown"\} 1/);
+});
