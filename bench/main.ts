@@ -14,7 +14,8 @@ import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection } from '@temporalio/worker';
 import { startDevServer } from '../runtime/dev-server';
-import { createLogger, routeTemporalLogsToPino } from '../runtime/logger';
+import { createLogger } from '../runtime/logger';
+import { installTemporalRuntime } from '../runtime/telemetry';
 import { startBenchWorker } from './bench-worker';
 import { historyShape, measure, type Measurement } from './measure';
 import { buildReport, formatReport, type BenchReport } from './report';
@@ -132,7 +133,7 @@ const silentBundlerLogger = { trace() {}, debug() {}, info() {}, warn() {}, erro
 
 async function runBench(options: BenchOptions, signal: AbortSignal, closers: Closers): Promise<BenchOutput> {
   const logger = createLogger({ level: 'warn', destination: process.stderr, pretty: false });
-  routeTemporalLogsToPino(logger);
+  installTemporalRuntime(logger);
 
   const stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'rebound-bench-'));
   closers.add('the state directory', () => fs.rm(stateDir, { recursive: true, force: true }));

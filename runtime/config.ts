@@ -16,15 +16,14 @@ function optional<T extends z.ZodType>(schema: T) {
   return z.preprocess((value) => (typeof value === 'string' && value.trim() === '' ? undefined : value), schema);
 }
 
+const portNumber = z
+  .string()
+  .regex(/^\d{1,5}$/, { error: 'expected a port number 0-65535 (0 picks a free port)' })
+  .transform(Number)
+  .refine((value) => value <= 65_535, { error: 'expected a port number 0-65535 (0 picks a free port)' });
+
 function port(fallback: number) {
-  return optional(
-    z
-      .string()
-      .regex(/^\d{1,5}$/, { error: 'expected a port number 0-65535 (0 picks a free port)' })
-      .transform(Number)
-      .refine((value) => value <= 65_535, { error: 'expected a port number 0-65535 (0 picks a free port)' })
-      .default(fallback),
-  );
+  return optional(portNumber.default(fallback));
 }
 
 /** Requests per minute per alert source and client address: far above what Alertmanager or Grafana send (they group alerts). */
@@ -55,6 +54,8 @@ const envSchema = z.object({
   REBOUND_UI_PORT: port(8233),
   REBOUND_TEMPORAL_PORT: port(7233),
   REBOUND_HTTP_PORT: port(8080),
+  REBOUND_METRICS_PORT: optional(portNumber.optional()),
+  REBOUND_METRICS_HOST: optional(z.string().regex(/^[A-Za-z0-9.:_-]+$/, { error: 'expected a host name or IP address, e.g. 0.0.0.0' }).default('127.0.0.1')),
   REBOUND_WEBHOOK_TOKEN: optional(z.string().min(16, { error: 'expected a token of at least 16 characters' }).optional()),
   REBOUND_WEBHOOK_CONFIG: optional(z.string().optional()),
   REBOUND_WEBHOOK_RATE_LIMIT: optional(
@@ -65,7 +66,6 @@ const envSchema = z.object({
       .default(defaultWebhookRateLimit),
   ),
 });
-
 
 // Never echoed in error messages.
 const secretVariables = new Set(['REBOUND_WEBHOOK_TOKEN']);
@@ -95,6 +95,8 @@ export interface ReboundConfig {
   readonly webhookConfigFile: string | undefined;
   /** Webhook requests per minute per alert source and client address; 0 means no limit. */
   readonly webhookRateLimit: number;
+  /** Where the worker serves Prometheus metrics (`/metrics`); unset: no metrics endpoint. Port 0 picks a free one. */
+  readonly metrics: { readonly host: string; readonly port: number } | undefined;
 }
 
 /** Parses the Rebound environment variables; throws a {@link ConfigError} naming the first bad one. */
@@ -122,5 +124,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     webhookToken: values.REBOUND_WEBHOOK_TOKEN,
     webhookConfigFile: values.REBOUND_WEBHOOK_CONFIG === undefined ? undefined : path.resolve(cwd, values.REBOUND_WEBHOOK_CONFIG),
     webhookRateLimit: values.REBOUND_WEBHOOK_RATE_LIMIT,
+    metrics: values.REBOUND_METRICS_PORT === undefined ? undefined : Object.freeze({ host: values.REBOUND_METRICS_HOST, port: values.REBOUND_METRICS_PORT }),
   });
 }

@@ -1,14 +1,7 @@
-/** Logging: pino for Rebound's own processes, and the Temporal SDK's logs routed into it. */
+/** Logging: pino for Rebound's own processes, and the SDK's logger interface on top of it (installed by runtime/telemetry.ts). */
 import pino, { type Logger, type LevelWithSilent } from 'pino';
 import pinoPretty from 'pino-pretty';
-import {
-  IllegalStateError,
-  makeTelemetryFilterString,
-  Runtime,
-  type Logger as TemporalLogger,
-  type LogLevel as TemporalLogLevel,
-  type LogMetadata,
-} from '@temporalio/worker';
+import type { Logger as TemporalLogger, LogLevel as TemporalLogLevel, LogMetadata } from '@temporalio/worker';
 
 export type { Logger } from 'pino';
 
@@ -48,30 +41,4 @@ export function temporalLoggerFor(logger: Logger): TemporalLogger {
     warn: (message, meta) => log('WARN', message, meta),
     error: (message, meta) => log('ERROR', message, meta),
   };
-}
-
-let routedTo: Logger | undefined;
-
-/**
- * Sends the Temporal SDK's logs (worker, workflow and activity loggers, and the native core's
- * logs) to `logger`. The SDK allows this only once per process and only before the first Worker
- * or NativeConnection exists: a second call is a no-op returning true; a call after the SDK has
- * started with its default logger logs a warning and returns false.
- */
-export function routeTemporalLogsToPino(logger: Logger): boolean {
-  if (routedTo !== undefined) return true;
-  // The native core is chatty at info: keep it at warn unless someone is debugging.
-  const coreLevel = logger.level === 'trace' ? 'TRACE' : logger.level === 'debug' ? 'DEBUG' : 'WARN';
-  try {
-    Runtime.install({
-      logger: temporalLoggerFor(logger),
-      telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: coreLevel, other: 'ERROR' }), forward: {} } },
-    });
-  } catch (error) {
-    if (!(error instanceof IllegalStateError)) throw error;
-    logger.warn('Temporal SDK logs keep their default output: a Worker or NativeConnection was created before routeTemporalLogsToPino');
-    return false;
-  }
-  routedTo = logger;
-  return true;
 }

@@ -3,6 +3,7 @@ import { upsertSearchAttributes } from '@temporalio/workflow';
 import { durationMs } from '../model/duration';
 import type { CompensationState, Finding, Outcome, Phase, RecoveryInput, RecoveryReport, RecoveryState, StepState, TargetState } from '../model/recovery';
 import { searchAttributes } from '../model/search-attributes';
+import { compensationEnded, findingRecorded, phaseEntered, recoveryFinished, recoveryStarted } from './metrics';
 import type { Step } from '../model/steps';
 import { stepKind, type StepKind } from '../model/steps/kinds';
 
@@ -60,12 +61,14 @@ export class RecoveryTracker {
       { key: searchAttributes.key, value: input.key },
       { key: searchAttributes.phase, value: 'preflight' },
     ]);
+    recoveryStarted(runbook.metadata.name, input.trigger?.source);
   }
 
   enterPhase(phase: Phase): void {
     if (this.state.phase === phase) return;
     this.state.phase = phase;
     upsertSearchAttributes([{ key: searchAttributes.phase, value: phase }]);
+    phaseEntered(this.state.runbook.name, phase);
   }
 
   step(id: string): StepState {
@@ -113,6 +116,7 @@ export class RecoveryTracker {
 
   addFinding(finding: Omit<Finding, 'at'>): void {
     this.state.findings.push({ ...finding, at: iso(Date.now()) });
+    findingRecorded(this.state.runbook.name, finding.kind);
   }
 
   startCompensation(step: string, action: string): CompensationState {
@@ -123,6 +127,7 @@ export class RecoveryTracker {
 
   endCompensation(record: CompensationState, patch: Pick<CompensationState, 'status' | 'attempts'> & { error?: string }): void {
     Object.assign(record, { ...patch, endedAt: iso(Date.now()) });
+    if (patch.status !== 'running') compensationEnded(this.state.runbook.name, patch.status);
   }
 
   /** The state with the time budget computed now (queries read it between workflow tasks). */
@@ -148,7 +153,7 @@ export class RecoveryTracker {
     // A recovery that did not recover has no time-to-recover of its own: it runs to the end.
     const verified = verifiedAt !== undefined && (outcome === 'recovered' || outcome === 'degraded');
     const timeToRecoverMs = (verified ? Date.parse(verifiedAt) : this.endedMs) - this.origin.ms;
-    return {
+    const report: RecoveryReport = {
       ...state,
       outcome,
       endedAt: iso(this.endedMs),
@@ -157,5 +162,7 @@ export class RecoveryTracker {
       rtoMet: this.rtoMs === undefined ? undefined : outcome === 'recovered' && timeToRecoverMs <= this.rtoMs,
       unverifiedTargets,
     };
+    recoveryFinished(report);
+    return report;
   }
 }

@@ -15,6 +15,7 @@ import { ControlDesk } from './control-desk';
 import { describeError } from './describe-error';
 import { condition, render } from './expressions';
 import { stateQuery } from './queries';
+import { measuredStep } from './metrics';
 import { RecoveryTracker } from './recovery-state';
 import { settleWithParent } from './settlement';
 import { stepExecutors } from './steps';
@@ -151,7 +152,7 @@ async function runOneStep(run: RecoveryRun, scope: StepScope, step: Step, retry 
     },
   };
   try {
-    const execute = () => runStep(kind, step as StepOf<typeof kind>, context);
+    const execute = () => measuredStep(kind, () => runStep(kind, step as StepOf<typeof kind>, context));
     const outcome = await (scope.topLevel ? run.desk.run(step.id, kind, execute) : execute());
     scope.outputs[step.id] = { output: outcome.output };
     scope.track.succeeded(step.id, outcome.attempts, outcome.output);

@@ -1,7 +1,8 @@
 /** An in-process Rebound worker for tests, on its own task queue. */
 import { NativeConnection, type Worker, type bundleWorkflowCode } from '@temporalio/worker';
 import type { Inventory } from '../../model/inventory';
-import { createLogger, routeTemporalLogsToPino } from '../../runtime/logger';
+import { createLogger } from '../../runtime/logger';
+import { installTemporalRuntime } from '../../runtime/telemetry';
 import { bundleWorkflows, createReboundWorker } from '../../worker/create-worker';
 
 export interface TestWorker {
@@ -25,7 +26,7 @@ export interface TestWorkerOptions {
 
 export async function startTestWorker(address: string, taskQueue: string, execAllowList: string[] = [], options: TestWorkerOptions = {}): Promise<TestWorker> {
   const logger = createLogger({ level: (process.env.REBOUND_LOG_LEVEL as 'warn' | undefined) ?? 'error', destination: process.stderr, pretty: false });
-  routeTemporalLogsToPino(logger);
+  installTemporalRuntime(logger);
   const connection = await NativeConnection.connect({ address });
   const worker = await createReboundWorker({ connection, namespace: 'default', taskQueue, logger, execAllowList, inventory: options.inventory, workflowBundle: await workflowBundle() });
   const running = worker.run();

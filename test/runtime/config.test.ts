@@ -32,6 +32,8 @@ describe('loadConfig', () => {
         REBOUND_WEBHOOK_TOKEN: 'a-token-of-24-characters',
         REBOUND_WEBHOOK_CONFIG: 'etc/webhook.yaml',
         REBOUND_WEBHOOK_RATE_LIMIT: '120',
+        REBOUND_METRICS_PORT: '9464',
+        REBOUND_METRICS_HOST: '0.0.0.0',
       },
       '/srv/rebound',
     );
@@ -48,7 +50,14 @@ describe('loadConfig', () => {
       webhookToken: 'a-token-of-24-characters',
       webhookConfigFile: path.resolve('/srv/rebound', 'etc/webhook.yaml'),
       webhookRateLimit: 120,
+      metrics: { host: '0.0.0.0', port: 9464 },
     });
+  });
+
+  it('serves no metrics unless REBOUND_METRICS_PORT is set, on 127.0.0.1 by default', () => {
+    expect(loadConfig({ REBOUND_METRICS_HOST: '0.0.0.0' }).metrics).toBeUndefined();
+    expect(loadConfig({ REBOUND_METRICS_PORT: '0' }).metrics).toEqual({ host: '127.0.0.1', port: 0 });
+    expect(() => loadConfig({ REBOUND_METRICS_PORT: 'http' })).toThrow('REBOUND_METRICS_PORT: expected a port number 0-65535 (0 picks a free port), got "http"');
   });
 
   it('treats an empty variable as unset', () => {

@@ -1,22 +1,5 @@
-import { Writable } from 'node:stream';
-import { Runtime } from '@temporalio/worker';
-import { createLogger, routeTemporalLogsToPino, temporalLoggerFor } from '../../runtime/logger';
-
-/** A destination that keeps what was written, like a pipe into a log collector. */
-function memoryStream(isTTY = false) {
-  const chunks: string[] = [];
-  const stream = Object.assign(
-    new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        chunks.push(chunk.toString());
-        done();
-      },
-    }),
-    { isTTY },
-  );
-  const lines = () => chunks.join('').split('\n').filter((line) => line !== '');
-  return { stream, lines, records: () => lines().map((line) => JSON.parse(line) as Record<string, unknown>) };
-}
+import { createLogger, temporalLoggerFor } from '../../runtime/logger';
+import { memoryStream } from '../helpers/memory-stream';
 
 describe('createLogger', () => {
   it('writes JSON lines with the bindings when the destination is not a terminal', () => {
@@ -66,40 +49,5 @@ describe('temporalLoggerFor', () => {
     expect(output.records()[0]).toMatchObject({ sdkComponent: 'worker' });
     expect(output.records()[2]).toMatchObject({ taskQueue: 'rebound' });
     expect(output.records()[5]).toMatchObject({ workflowId: 'wf-1' });
-  });
-});
-
-describe('routeTemporalLogsToPino', () => {
-  // An installed runtime holds a native thread and a log-flush timer: end it so jest can exit.
-  afterAll(() => Runtime.instance().shutdown());
-
-  it('installs the SDK runtime logger once; a second call is a no-op', () => {
-    const output = memoryStream();
-    const laterOutput = memoryStream();
-    expect(routeTemporalLogsToPino(createLogger({ level: 'info', destination: output.stream }))).toBe(true);
-    expect(routeTemporalLogsToPino(createLogger({ level: 'info', destination: laterOutput.stream }))).toBe(true);
-    Runtime.instance().logger.info('from the SDK', { sdkComponent: 'worker' });
-    // With native logs forwarded the SDK buffers every line for ordering; flush instead of waiting.
-    Runtime.instance().flushLogs();
-    expect(output.records()).toEqual([expect.objectContaining({ msg: 'from the SDK', sdkComponent: 'worker' })]);
-    expect(laterOutput.lines()).toEqual([]);
-  });
-
-  it('warns and returns false when the SDK runtime was started before it', async () => {
-    // Fresh module instances: a process in which something created the default runtime first.
-    let fresh!: { runtime: typeof import('@temporalio/worker'); logging: typeof import('../../runtime/logger') };
-    await jest.isolateModulesAsync(async () => {
-      fresh = { runtime: await import('@temporalio/worker'), logging: await import('../../runtime/logger') };
-    });
-    const runtime = fresh.runtime.Runtime.instance();
-    try {
-      const output = memoryStream();
-      expect(fresh.logging.routeTemporalLogsToPino(fresh.logging.createLogger({ level: 'info', destination: output.stream }))).toBe(false);
-      expect(output.records()).toEqual([
-        expect.objectContaining({ level: 40, msg: expect.stringContaining('created before routeTemporalLogsToPino') }),
-      ]);
-    } finally {
-      await runtime.shutdown();
-    }
   });
 });

@@ -6,12 +6,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from '@temporalio/worker';
-import { createLogger, routeTemporalLogsToPino } from '../../runtime/logger';
+import { createLogger } from '../../runtime/logger';
+import { installTemporalRuntime } from '../../runtime/telemetry';
 import { historiesDir } from '../helpers/histories';
 import { workflowBundle } from '../helpers/worker';
 
 // Replay workers log every state change at info: keep the test output to what matters.
-routeTemporalLogsToPino(createLogger({ level: 'error', destination: process.stderr, pretty: false }));
+installTemporalRuntime(createLogger({ level: 'error', destination: process.stderr, pretty: false }));
 
 const files = readdirSync(historiesDir).filter((file) => file.endsWith('.json')).sort();
 
