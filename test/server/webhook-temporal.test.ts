@@ -88,7 +88,8 @@ it('answers 503 when Temporal is unavailable, and starts nothing', async () => {
   try {
     const response = await post(down, payloadFor('inventory'));
     expect(response.statusCode).toBe(503);
-    expect(response.json().error).toMatchObject({ code: 'temporal_unavailable', details: { reason: expect.stringMatching(/signalWithStart.*: \S/) } });
+    // The reason names the Temporal call that failed: the cooldown check (describe) of a runbook with spec.cooldown, or the signal-with-start.
+    expect(response.json().error).toMatchObject({ code: 'temporal_unavailable', details: { reason: expect.stringMatching(/(signalWithStart|describe workflow).*: \S/i) } });
     expect((await down.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(503);
   } finally {
     await down.close();
