@@ -5,11 +5,11 @@
  */
 import { rm } from 'node:fs/promises';
 import * as path from 'node:path';
-import { prepareRecovery, startRecovery } from '../../client/start-recovery';
-import { formatProblem, loadRunbookFile } from '../../model/loader';
+import { startRecovery } from '../../client/start-recovery';
 import { loadConfig } from '../../runtime/config';
 import { createLogger } from '../../runtime/logger';
 import { CliError, ExitCode } from '../cli-error';
+import { recoveryInput } from '../recovery-input';
 import { formatReport } from '../report-format';
 import { untilStopSignal } from '../signals';
 import { startLocalStack, type LocalStack } from '../stack';
@@ -49,11 +49,10 @@ async function recover(stack: LocalStack, taskQueue: string, incident: Incident,
   const fleetUrl = stack.fleet?.url ?? '';
   say(`\n▶ ${incident.title}`);
   await inject(fleetUrl, incident.fault);
-  const loaded = await loadRunbookFile(path.join(runbooksDir, `${incident.runbook}.yaml`));
-  if (!loaded.ok) throw new CliError(loaded.problems.map(formatProblem).join('\n'));
+  // As `rebound start` does: child runbooks and policy files are pinned into the input.
+  const input = await recoveryInput(incident.runbook, runbooksDir, incident.params(fleetUrl), { source: 'demo', by: 'rebound demo' });
   const client = await connectClient(loadConfig(), { address: stack.server.address });
   try {
-    const input = prepareRecovery(loaded.runbook, loaded.hash, incident.params(fleetUrl), { source: 'demo', by: 'rebound demo' });
     const handle = await startRecovery(client, input, { taskQueue });
     say(`  recovery ${handle.workflowId} started (runbook ${incident.runbook}); waiting for the outcome...`);
     const report = await handle.result();
