@@ -96,8 +96,9 @@ export async function runScenarios(context: ScenarioContext, scenarios: readonly
   });
   const allReports = Promise.all(reports);
   allReports.catch(() => undefined);
-  // In a chaos run the approvers answer only near the end of the kill budget, so kills land while approvals wait.
-  const mayApprove = () => !chaos || kills.length >= Math.max(0, chaos.kills - 3);
+  // In a chaos run the approvers answer only once every kill was made: the waiting approval keeps the
+  // run going until then, however fast the other recoveries end.
+  const mayApprove = () => !chaos || kills.length >= chaos.kills;
 
   const drive = async () => {
     const covered = new Set<Moment>();
@@ -119,8 +120,9 @@ export async function runScenarios(context: ScenarioContext, scenarios: readonly
         const moments = [...new Set(states.flatMap(({ state }) => (state ? momentsOf(state) : [])))];
         const since = Date.now() - lastKill;
         const wantedNow = moments.some((moment) => chaos.wanted.includes(moment) && !covered.has(moment));
-        // Random kills leave enough of the budget for the wanted moments not hit yet.
-        const reserved = chaos.wanted.filter((moment) => !covered.has(moment)).length;
+        // Random kills leave enough of the budget for the wanted moments not hit yet, while other
+        // recoveries than the one waiting for approval can still produce them.
+        const reserved = running.length > 1 ? chaos.wanted.filter((moment) => !covered.has(moment)).length : 0;
         const randomKillDue = since >= gap && kills.length < chaos.kills - reserved;
         if (randomKillDue || (wantedNow && since >= chaos.minGapMs)) {
           kills.push({ atMs: Date.now() - started, moments });
