@@ -45,7 +45,7 @@ export interface StormOptions {
 export const recordId = (record: StormRecord): string => `${record.fingerprint}|${record.startsAt}|${record.status}`;
 
 /** mulberry32: a small seeded PRNG, so a failing storm can be replayed in the same order. */
-function seededRandom(seed: number): () => number {
+export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

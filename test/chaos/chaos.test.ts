@@ -21,7 +21,7 @@ import type { TestFleet } from '../helpers/fleet';
 import { runAlertPhase, type AlertPhaseResult } from './alert-phase';
 import { startFaultProxy, type FaultProxy } from './fault-proxy';
 import { compareEffects, snapshotFleet, type FleetSnapshot } from './fleet-snapshot';
-import { mulberry32 } from './random';
+import { seededRandom } from '../../bench/alert-storm';
 import { runScenarios, type RunResult } from './run-recoveries';
 import { scenarios as makeScenarios, type Scenario, type ScenarioContext } from './scenarios';
 import { formatTable } from './table';
@@ -103,7 +103,7 @@ it(
     const chaos: RunResult = await runScenarios(context, scenarios, {
       supervisor,
       kills: plan.kills,
-      random: mulberry32(seed),
+      random: seededRandom(seed),
       minGapMs: 1500,
       maxGapMs: 4000,
       serverRestartsAfterKill: plan.serverRestartsAfterKill,
