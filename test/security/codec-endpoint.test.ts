@@ -1,7 +1,7 @@
 /**
  * The codec endpoint of the webhook server, over a real socket: Temporal's remote codec protocol
- * with a token, CORS only for the configured UI origin. (Decoding through `temporal workflow show
- * --codec-endpoint` is not verified yet: the CLI 1.9.1 did not show decoded payloads in a first try.)
+ * with a token, CORS only for the configured UI origin, and interoperable with the Temporal CLI's
+ * `--codec-endpoint` (the same protocol the Temporal UI speaks).
  */
 import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -45,6 +45,20 @@ function showHistory(codecArgs: string[]) {
 describe('codec endpoint', () => {
   it('keeps the encrypted history unreadable to the Temporal CLI without a codec', async () => {
     expect((await showHistory([])).stdout).not.toContain(secret);
+  });
+
+  it('lets the Temporal CLI decode the history through it (--codec-endpoint, --codec-auth)', async () => {
+    const { stdout } = await showHistory(['--codec-endpoint', url, '--codec-auth', `Bearer ${token}`]);
+    const started = (JSON.parse(stdout) as { events: { workflowExecutionStartedEventAttributes?: { input: { payloads: { metadata: Record<string, string>; data: string }[] } } }[] }).events[0];
+    const [input] = started?.workflowExecutionStartedEventAttributes?.input.payloads ?? [];
+
+    expect(Buffer.from(input?.metadata.encoding ?? '', 'base64').toString()).toBe('json/plain');
+    expect(JSON.parse(Buffer.from(input?.data ?? '', 'base64').toString())).toEqual({ token: secret });
+  });
+
+  it('refuses the Temporal CLI a decode without the token (the history stays ciphertext)', async () => {
+    const shown = showHistory(['--codec-endpoint', url, '--codec-auth', 'Bearer wrong-token-0123456789']);
+    await expect(shown).rejects.toThrow(/401/);
   });
 
   it('answers a preflight from the UI origin with CORS headers and refuses other origins', async () => {
