@@ -13,6 +13,7 @@ import { createHttpCheck } from './http-check';
 import { createHttpRequest } from './http-request';
 import { createPrometheusQuery } from './prometheus-query';
 import { createNoop } from './noop';
+import { processSecretSource, withSecrets, type SecretSource } from './secrets';
 
 export interface ActivityDeps {
   /** See `ExecDeps.execAllowList` for how entries match. */
@@ -20,6 +21,8 @@ export interface ActivityDeps {
   readonly logger: Logger;
   /** What the driver activities act on; without it they fail with a `NoInventory` failure. */
   readonly inventory?: Inventory | undefined;
+  /** Where `{{ secret.NAME }}` values come from; default: REBOUND_SECRETS_DIR and the worker's environment, read at each use. */
+  readonly secrets?: () => SecretSource;
 }
 
 type ActionActivities = Record<ActionName, (request: ActionRequest) => Promise<ActionResult>>;
@@ -33,7 +36,10 @@ export function createActivities(deps: ActivityDeps) {
     'http.check': createHttpCheck(deps),
     'prometheus.query': createPrometheusQuery(deps),
   } satisfies ActionActivities & CheckActivities;
-  return { ...catalogActivities, ...createDriverActivities(deps) };
+  const all = { ...catalogActivities, ...createDriverActivities(deps) };
+  // Every activity, so that no action or check can see an unresolved secret or return a resolved one.
+  const source = deps.secrets ?? processSecretSource;
+  return Object.fromEntries(Object.entries(all).map(([name, activity]) => [name, withSecrets(activity as (request: unknown) => Promise<unknown>, source)])) as typeof all;
 }
 
 export type ReboundActivities = ReturnType<typeof createActivities>;

@@ -3,10 +3,14 @@
  * Pure types and schemas: imported by workflows (as types) and by activities.
  */
 
+import type { SecretSlot } from './secret-references';
+
 /** What the interpreter sends to an action activity (activity type = the action's name). */
 export interface ActionRequest {
   /** Rendered `with:` arguments; validated by the action's own zod schema inside the activity. */
   readonly input: unknown;
+  /** Where `{{ secret.NAME }}` references stand in `input`: the worker fills them in, never the workflow. */
+  readonly secrets?: readonly SecretSlot[];
   /** `<workflowId>/<stepId>` (`/undo` appended for compensations); passed on to the system changed. */
   readonly idempotencyKey: string;
   readonly runbook: string;
@@ -23,6 +27,8 @@ export interface ActionResult {
 /** What the interpreter sends to a check activity (activity type = the check's name). */
 export interface CheckRequest {
   readonly input: unknown;
+  /** As in ActionRequest. */
+  readonly secrets?: readonly SecretSlot[];
   readonly runbook: string;
   readonly step: string;
 }
@@ -46,4 +52,6 @@ export const ActivityFailureTypes = {
   commandFailed: 'CommandFailed',
   /** `exec` ran past its timeout and was killed. */
   commandTimedOut: 'CommandTimedOut',
+  /** A `{{ secret.NAME }}` the worker cannot find (no file, no environment variable): retrying cannot help. */
+  secretMissing: 'SecretMissing',
 } as const;

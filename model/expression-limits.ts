@@ -153,6 +153,24 @@ export function compileExpression(expression: string): CompiledExpression {
   };
 }
 
+/** The variables an expression reads (`params.a + item` → params, item); empty when it does not parse. */
+export function expressionVariables(expression: string): Set<string> {
+  const names = new Set<string>();
+  if (expression.length > expressionLimits.length) return names;
+  let parsed: ReturnType<typeof environment.parse>;
+  try {
+    parsed = environment.parse(expression);
+  } catch {
+    return names;
+  }
+  const visit = (node: CelNode): void => {
+    if (node.op === 'id' && typeof node.args === 'string') names.add(node.args);
+    visitChildren(node.args, visit);
+  };
+  visit(parsed.ast as unknown as CelNode);
+  return names;
+}
+
 /** Throws when a result is larger than the limit; stops counting as soon as it is. */
 export function checkResultSize(value: unknown): void {
   let size = 0;

@@ -41,6 +41,19 @@ export function expressionSyntaxError(expression: string): string | undefined {
   }
 }
 
+/** A template string cut into its literal text and its expressions, in order. */
+export function templatePieces(text: string): ({ text: string } | { expression: string })[] {
+  const pieces: ({ text: string } | { expression: string })[] = [];
+  let from = 0;
+  for (const match of text.matchAll(templatePattern)) {
+    if (match.index > from) pieces.push({ text: text.slice(from, match.index) });
+    pieces.push({ expression: (match[1] ?? '').trim() });
+    from = match.index + match[0].length;
+  }
+  if (from < text.length) pieces.push({ text: text.slice(from) });
+  return pieces;
+}
+
 /** The expressions inside a template string (`"{{ a }}-{{ b }}"` → `["a", "b"]`). */
 export function templateExpressions(text: string): string[] {
   return [...text.matchAll(templatePattern)].map((match) => (match[1] ?? '').trim());
@@ -110,13 +123,17 @@ export function evaluateCondition(expression: string, context: ExpressionContext
   return result;
 }
 
+/** A value rendered into a string template: strings as they are, anything else as JSON. */
+export function templateText(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
 function renderString(text: string, context: ExpressionContext): unknown {
   const whole = wholeTemplatePattern.exec(text);
   // A string that is exactly one template keeps the value's type (a number stays a number).
   if (whole && !whole[1]?.includes('{{')) return evaluateExpression((whole[1] ?? '').trim(), context);
   return text.replace(templatePattern, (_match, expression: string) => {
-    const value = evaluateExpression(expression.trim(), context);
-    return typeof value === 'string' ? value : JSON.stringify(value);
+    return templateText(evaluateExpression(expression.trim(), context));
   });
 }
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { durationSchema } from './duration-schema';
 import { collectTemplateExpressions, templateExpressions } from './expressions';
 import { paramSpecSchema } from './params';
+import { inCallArguments, secretUseProblem } from './secret-references';
 import { stepSchema, type Step } from './steps';
 import { rerunReferenceProblems } from './steps/watch';
 import { triggersSchema } from './triggers';
@@ -60,6 +61,8 @@ export const runbookSchema = z
       if (seen.has(step.id)) ctx.addIssue({ code: 'custom', path: ['spec', 'steps', index, 'id'], message: `duplicate step id "${step.id}"` });
       seen.add(step.id);
       for (const { path, expression } of stepExpressions(step)) {
+        const secretProblem = secretUseProblem(expression, inCallArguments(path));
+        if (secretProblem) ctx.addIssue({ code: 'custom', path: ['spec', 'steps', index, ...path], message: secretProblem });
         for (const match of expression.matchAll(paramReference)) {
           const name = match[1] ?? '';
           if (!Object.hasOwn(params, name)) {
@@ -72,6 +75,8 @@ export const runbookSchema = z
       ctx.addIssue({ code: 'custom', path: ['spec', 'steps', ...problem.path], message: problem.message });
     }
     for (const expression of templateExpressions(runbook.spec.key ?? '')) {
+      const secretProblem = secretUseProblem(expression, false);
+      if (secretProblem) ctx.addIssue({ code: 'custom', path: ['spec', 'key'], message: secretProblem });
       for (const match of expression.matchAll(paramReference)) {
         if (!Object.hasOwn(params, match[1] ?? '')) {
           ctx.addIssue({ code: 'custom', path: ['spec', 'key'], message: `undeclared param "${match[1]}" in the key template` });

@@ -2,6 +2,7 @@
 import pino, { type Logger, type LevelWithSilent } from 'pino';
 import pinoPretty from 'pino-pretty';
 import type { Logger as TemporalLogger, LogLevel as TemporalLogLevel, LogMetadata } from '@temporalio/worker';
+import { holdsSecret, rememberEnvironmentSecrets, scrubText, scrubValue } from './secret-values';
 
 export type { Logger } from 'pino';
 
@@ -13,15 +14,77 @@ export interface LoggerOptions {
   pretty?: boolean;
 }
 
-/** A pino logger: coloured lines for a person at a terminal, JSON lines for anything else. */
+/**
+ * Fields that hold credentials wherever they appear in a log line (one level of nesting under any
+ * field too): censored by pino before the line is written.
+ */
+export const redactedPaths = [
+  'authorization',
+  'password',
+  'token',
+  'apiKey',
+  'secret',
+  'secrets',
+  'credentials',
+  'codecKeys',
+  'env',
+  'headers.authorization',
+  'headers.cookie',
+  'headers["x-api-key"]',
+  'headers["x-rebound-signature"]',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'request.headers.authorization',
+  'input.headers',
+  'input.env',
+  'input.json',
+  '*.authorization',
+  '*.password',
+  '*.token',
+  '*.apiKey',
+  '*.secret',
+  '*.secrets',
+  '*.credentials',
+  '*.codecKeys',
+  '*.env',
+  '*.headers.authorization',
+  '*.headers.cookie',
+];
+
+/** Where pino writes: every known secret value is cut out of a line before it goes on (see runtime/secret-values.ts). */
+function scrubbingStream(inner: NodeJS.WritableStream): { write(line: string): boolean } {
+  return {
+    write(line: string): boolean {
+      if (!holdsSecret(line)) return inner.write(line);
+      let scrubbed: string;
+      try {
+        // Scrubbed value by value, so that a secret that happens to spell a key cannot break the JSON.
+        scrubbed = `${JSON.stringify(scrubValue(JSON.parse(line)))}\n`;
+      } catch {
+        scrubbed = scrubText(line);
+      }
+      return inner.write(scrubbed);
+    },
+  };
+}
+
+/** A pino logger: coloured lines for a person at a terminal, JSON lines for anything else. Secrets never reach either. */
 export function createLogger(options: LoggerOptions, bindings: Record<string, unknown> = {}): Logger {
   const destination = options.destination ?? process.stdout;
   const pretty = options.pretty ?? destination.isTTY === true;
   const stream = pretty
     ? pinoPretty({ destination, sync: true, colorize: destination.isTTY === true, ignore: 'pid,hostname', translateTime: 'SYS:HH:MM:ss.l' })
     : destination;
-  // The SDK puts errors under `error`; without a serializer they would log as `{}`.
-  const logger = pino({ level: options.level, serializers: { error: pino.stdSerializers.err } }, stream);
+  rememberEnvironmentSecrets();
+  const logger = pino(
+    {
+      level: options.level,
+      // The SDK puts errors under `error`; without a serializer they would log as `{}`.
+      serializers: { error: pino.stdSerializers.err },
+      redact: { paths: redactedPaths, censor: '[redacted]' },
+    },
+    scrubbingStream(stream),
+  );
   return Object.keys(bindings).length === 0 ? logger : logger.child(bindings);
 }
 

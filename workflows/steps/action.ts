@@ -3,7 +3,7 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { ActionRequest, ActionResult } from '../../model/action-contract';
 import type { ActionCall } from '../../model/steps/action';
 import { durationMs } from '../../model/duration';
-import { render } from '../expressions';
+import { renderCallArguments } from '../expressions';
 import type { StepExecutor } from './step-executor';
 
 /** A killed worker's activity is retried after this long without a heartbeat (activities beat every second). */
@@ -15,7 +15,7 @@ export const defaultActionRetry = { maxAttempts: 5, initialInterval: '1s', backo
 type ActionActivity = (request: ActionRequest) => Promise<ActionResult>;
 
 /** Calls one action as an activity with the call's retry policy and timeout. */
-export function callAction(call: ActionCall, request: Omit<ActionRequest, 'input'> & { input: unknown }, summary: string): Promise<ActionResult> {
+export function callAction(call: ActionCall, request: ActionRequest, summary: string): Promise<ActionResult> {
   const retry = call.retry ?? defaultActionRetry;
   const activities = proxyActivities<Record<string, ActionActivity>>({
     startToCloseTimeout: durationMs(call.timeout),
@@ -39,23 +39,23 @@ export const actionExecutor: StepExecutor<'action'> = {
   async execute(step, context) {
     const spec = step.action;
     const summary = context.summary;
-    const input = render(spec.with, context.expressionContext());
+    const args = renderCallArguments(spec.with, context.expressionContext());
     const result = await callAction(
       spec,
-      { input, idempotencyKey: `${context.idempotencyPrefix}/${step.id}`, runbook: context.runbook, step: step.id },
+      { ...args, idempotencyKey: `${context.idempotencyPrefix}/${step.id}`, runbook: context.runbook, step: step.id },
       summary,
     );
     const undo = spec.undo;
     if (undo) {
       // Rendered now, with the context the step ran in: the undo reverses what this step did.
-      const undoInput = render(undo.with, context.expressionContext());
+      const undoArgs = renderCallArguments(undo.with, context.expressionContext());
       context.pushCompensation({
         step: step.id,
         action: undo.name,
         run: async () => {
           const undone = await callAction(
             undo,
-            { input: undoInput, idempotencyKey: `${context.idempotencyPrefix}/${step.id}/undo`, runbook: context.runbook, step: step.id },
+            { ...undoArgs, idempotencyKey: `${context.idempotencyPrefix}/${step.id}/undo`, runbook: context.runbook, step: step.id },
             `undo ${summary}`,
           );
           return { attempts: undone.attempt };

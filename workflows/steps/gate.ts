@@ -2,7 +2,7 @@
 import { ApplicationFailure, sleep } from '@temporalio/workflow';
 import { durationMs } from '../../model/duration';
 import { RecoveryFailureTypes } from '../failures';
-import { render } from '../expressions';
+import { renderCallArguments } from '../expressions';
 import type { GateSpec } from '../../model/steps/gate';
 import type { ExpressionContext } from '../../model/expressions';
 import { checkProbe, judge } from './probe';
@@ -22,14 +22,14 @@ export const gateExecutor: StepExecutor<'gate'> = {
 export async function pollGate(spec: GateSpec, context: StepContext, extra: ExpressionContext = {}, label = 'gate'): Promise<StepOutcome> {
   const probe = checkProbe(spec.check, context, label === 'gate' ? context.summary : label);
   const expressionContext = () => ({ ...context.expressionContext(), ...extra });
-  const input = render(spec.with, expressionContext());
+  const args = renderCallArguments(spec.with, expressionContext());
   const deadline = Date.now() + durationMs(spec.timeout);
   const intervalMs = durationMs(spec.interval);
   let consecutive = 0;
   let polls = 0;
   for (;;) {
     polls += 1;
-    const verdict = await judge(() => probe({ input, runbook: context.runbook, step: context.step }), spec.expect, expressionContext());
+    const verdict = await judge(() => probe({ ...args, runbook: context.runbook, step: context.step }), spec.expect, expressionContext());
     consecutive = verdict.passed ? consecutive + 1 : 0;
     const output = { observation: verdict.observation, consecutive, required: spec.consecutive, reason: verdict.reason };
     context.report({ attempts: polls, output });

@@ -10,7 +10,7 @@
 import { ApplicationFailure, ChildWorkflowFailure, executeChild, ParentClosePolicy, workflowInfo } from '@temporalio/workflow';
 import { durationMs, formatDuration } from '../../model/duration';
 import type { WatchSpec } from '../../model/steps/watch';
-import { render } from '../expressions';
+import { renderCallArguments } from '../expressions';
 import type { soak, SoakResult } from '../soak';
 import { childWorkflowId } from './child-workflow-id';
 import type { StepContext, StepExecutor, StepTracking } from './step-executor';
@@ -83,7 +83,7 @@ async function soakInChild(spec: WatchSpec, context: StepContext, round: number)
         {
           check: spec.check,
           // Rendered per soak: a re-run may have changed the outputs the check refers to.
-          request: { input: render(spec.with, context.expressionContext()), runbook: context.runbook, step: context.step },
+          request: { ...renderCallArguments(spec.with, context.expressionContext()), runbook: context.runbook, step: context.step },
           expect: spec.expect,
           context: context.expressionContext(),
           intervalMs: durationMs(spec.interval),
