@@ -17,7 +17,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import type { Client } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import type { NativeConnection, WorkerOptions } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { prepareRecovery, recoveryStartOptions } from '../client/start-recovery';
@@ -330,10 +330,12 @@ async function measureTemporalAlone(calls: number, keys: number, deps: WebhookSc
 /** The webhook with a Temporal side that accepts everything at once: what parsing, auth, routing and HTTP cost. */
 async function measureWebhookAlone(runbooksDir: string, deps: WebhookScenarioDeps): Promise<SideFigures> {
   const { loadRunbooks } = await import('../cli/commands/serve');
-  const accepting = {
-    withDeadline: <T>(_deadline: number, call: () => Promise<T>) => call(),
-    workflow: { signalWithStart: async () => undefined, getHandle: () => ({ signal: async () => undefined }) },
-  } as unknown as Client;
+  // A client whose service answers every call at once: signal-with-start "joined", signals accepted.
+  const connection = Connection.lazy({ address: '127.0.0.1:1' });
+  Object.defineProperty(connection, 'workflowService', {
+    value: { signalWithStartWorkflowExecution: async () => ({ runId: 'bench', started: false }), signalWorkflowExecution: async () => ({}) },
+  });
+  const accepting = new Client({ connection });
   const app = createWebhookServer({ client: accepting, taskQueue, runbooks: await loadRunbooks(runbooksDir), runbooksDir, auth: { token }, rateLimit: false, logger: createLogger({ level: 'silent' }) });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   try {

@@ -163,6 +163,14 @@ export interface AlertRecord {
   lastSeenAt: string;
 }
 
+/** Alert records evicted from a recovery's state beyond its cap (workflows/alerts.ts), as counts. */
+export interface AlertsBeyondCap {
+  /** Records evicted (a record seen again after its eviction is recorded anew, and may be evicted again). */
+  records: number;
+  /** Notifications the evicted records had counted (their timesSeen). */
+  notifications: number;
+}
+
 /**
  * The moments of a recovery (ISO 8601). The report shows the intervals between them. Time-to-recover
  * runs from detection (else start) to `verifiedAt` for a recovery that ended recovered or degraded
@@ -216,8 +224,13 @@ export interface RecoveryState {
   findings: Finding[];
   /** Approval steps reached so far, with their answers. */
   approvals: ApprovalState[];
-  /** Alert notifications delivered to this recovery (the `alert` signal). */
+  /**
+   * Alert notifications delivered to this recovery (the `alerts` and `alert` signals), at most
+   * `maxAlertRecords` (workflows/alerts.ts): the first record, then the most recently seen.
+   */
   alerts: AlertRecord[];
+  /** Set once records were evicted beyond the cap: what they counted. */
+  alertsBeyondCap?: AlertsBeyondCap;
   budget: TimeBudget;
   timeline: RecoveryTimeline;
   /** Operator acts in the order they were accepted. */

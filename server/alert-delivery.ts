@@ -1,8 +1,9 @@
 /**
  * Hands routed alerts to Temporal. Planning (routing, params, keys) happens first and may refuse
- * the whole payload before anything is sent; then a firing alert is signal-with-start'ed to
- * `<runbook>/<key>` (joining the recovery in flight or starting one), and a resolved alert is a
- * plain signal to the recovery in flight (a resolved alert never starts one).
+ * the whole payload before anything is sent; then the deliveries of one `<runbook>/<key>` go to
+ * Temporal together (server/delivery-coalescer.ts decides which travel in one call): with a firing
+ * alert, one signal-with-start (joining the recovery in flight or starting one); resolved alerts
+ * alone, a plain signal to the recovery in flight (a resolved alert never starts one).
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { RunbookReferenceError, withChildRunbooks } from '../client/child-runbooks';
@@ -12,11 +13,11 @@ import { durationMs } from '../model/duration';
 import { ParamsError } from '../model/params';
 import { recoveryWorkflowId, type RecoveryInput } from '../model/recovery';
 import type { Runbook } from '../model/runbook';
-import { alertSignal } from '../workflows/alerts';
-import type { runRecovery } from '../workflows';
+import { alertsSignal } from '../workflows/alerts';
 import type { Principal } from './auth';
 import { covers } from './credentials';
 import { HttpError } from './http-errors';
+import { signalWithStart } from './signal-with-start';
 
 /** A validated runbook and the hash of its file. */
 export interface LoadedRunbook {
@@ -106,10 +107,17 @@ export interface Suppression {
   until: string;
 }
 
+/** What became of one delivery: `started` and `joined` rode a signal-with-start (which started the run, or found it open). */
+export type DeliveryOutcome = 'started' | 'joined' | 'signalled' | 'not-running' | 'suppressed';
+
 export interface DeliveryResult {
   delivery: AlertDelivery;
+  /** `started`/`joined`: a firing alert (and any resolved one in the same call) signal-with-start'ed; `signalled`: resolved alerts to a running recovery; `not-running`: resolved alerts whose recovery is not running; `suppressed`: cooldown. */
+  outcome: DeliveryOutcome;
   /** False for a resolved alert whose recovery is not running, and for a suppressed firing alert. */
   delivered: boolean;
+  /** The run the alert was delivered to, when a signal-with-start carried it. */
+  runId?: string;
   suppressed?: Suppression;
 }
 
@@ -133,23 +141,27 @@ async function cooldownOf(client: Client, delivery: AlertDelivery & { kind: 'sta
   return { reason: 'cooldown', recovery: delivery.workflowId, runId: description.runId, closedAt: description.closeTime.toISOString(), until: new Date(until).toISOString() };
 }
 
-/** Sends one delivery; rejects when Temporal did not accept it (the caller answers 503). */
-export async function deliver(client: Client, taskQueue: string, delivery: AlertDelivery, now: number = Date.now()): Promise<DeliveryResult> {
-  if (delivery.kind === 'start-or-join') {
-    const suppressed = await cooldownOf(client, delivery, now);
-    if (suppressed) return { delivery, delivered: false, suppressed };
-    await client.workflow.signalWithStart<typeof runRecovery, [NormalizedAlert]>('runRecovery', {
-      ...recoveryStartOptions(delivery.input, { taskQueue }),
-      signal: alertSignal,
-      signalArgs: [delivery.alert],
-    });
-    return { delivery, delivered: true };
+/**
+ * Sends the deliveries of one workflow id (all with that id, in arrival order) in one Temporal call:
+ * with a firing alert among them, one signal-with-start carrying every alert as one `alerts` signal
+ * (the first firing delivery's input starts the recovery when none is open); resolved alerts only,
+ * one signal to the recovery in flight (resolved alerts never start one). Rejects when Temporal did
+ * not accept the call (the requests carrying them are answered 503).
+ */
+export async function deliverBatch(client: Client, taskQueue: string, deliveries: readonly AlertDelivery[], now: number = Date.now()): Promise<DeliveryResult[]> {
+  const alerts = deliveries.map((delivery) => delivery.alert);
+  const firing = deliveries.find((delivery): delivery is AlertDelivery & { kind: 'start-or-join' } => delivery.kind === 'start-or-join');
+  if (firing !== undefined) {
+    const suppressed = await cooldownOf(client, firing, now);
+    if (suppressed) return deliveries.map((delivery) => (delivery.kind === 'start-or-join' ? { delivery, outcome: 'suppressed', delivered: false, suppressed } : { delivery, outcome: 'not-running', delivered: false }));
+    const { runId, started } = await signalWithStart(client, { ...recoveryStartOptions(firing.input, { taskQueue }), workflowType: 'runRecovery', signal: alertsSignal.name, signalArgs: [alerts] });
+    return deliveries.map((delivery) => ({ delivery, outcome: started ? 'started' : 'joined', delivered: true, runId }));
   }
   try {
-    await client.workflow.getHandle(delivery.workflowId).signal(alertSignal, delivery.alert);
-    return { delivery, delivered: true };
+    await client.workflow.getHandle(deliveries[0]!.workflowId).signal(alertsSignal, alerts);
+    return deliveries.map((delivery) => ({ delivery, outcome: 'signalled', delivered: true }));
   } catch (error) {
-    if (error instanceof WorkflowNotFoundError) return { delivery, delivered: false };
+    if (error instanceof WorkflowNotFoundError) return deliveries.map((delivery) => ({ delivery, outcome: 'not-running', delivered: false }));
     throw error;
   }
 }

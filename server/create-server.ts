@@ -12,10 +12,12 @@ import type { AlertSource } from '../model/triggers';
 import { defaultWebhookRateLimit } from '../runtime/config';
 import type { Logger } from '../runtime/logger';
 import { parseAlertmanagerPayload } from './alertmanager-payload';
-import { deliver, planDeliveries, planGenericDeliveries, type AlertDelivery, type LoadedRunbook } from './alert-delivery';
+import { planDeliveries, planGenericDeliveries, type AlertDelivery, type LoadedRunbook } from './alert-delivery';
+import { createAlertCoalescer, defaultCoalescing, type CoalescingLimits } from './alert-coalescing';
 import { createAuthenticator, signatureHeader, type AuthOptions, type Principal } from './auth';
 import { parseGrafanaPayload } from './grafana-payload';
 import { codecRoutes, type CodecRoutesOptions } from './codec-routes';
+import { CoalescerFullError } from './delivery-coalescer';
 import { HttpError, toHttpError } from './http-errors';
 import { createWebhookMetrics } from './metrics';
 import { expectObject } from './payload-validation';
@@ -34,8 +36,10 @@ export interface WebhookServerOptions {
   logger: Logger;
   /** Where child runbooks of `run` steps are resolved (see planDeliveries). */
   runbooksDir?: string;
-  /** How long Temporal may take to accept a payload's deliveries before the answer is 503. */
+  /** How long Temporal may take to accept a payload's deliveries (queueing included) before the answer is 503. */
   temporalTimeoutMs?: number;
+  /** Bounds of the per-recovery group commit (server/alert-coalescing.ts); defaults: defaultCoalescing. */
+  coalescing?: Partial<CoalescingLimits>;
   /** Requests per window per alert route and client address (429 beyond); false: no limit. Default 6000 a minute. */
   rateLimit?: { max: number; timeWindowMs: number } | false;
   /** The codec endpoint for the Temporal UI and CLI (server/codec-routes.ts); absent: not served. */
@@ -58,8 +62,12 @@ export function createWebhookServer(options: WebhookServerOptions): FastifyInsta
   const runbooks = Object.freeze([...options.runbooks]);
   const authenticator = createAuthenticator(options.auth, new Set(runbooks.map((loaded) => loaded.runbook.metadata.name)));
   if (authenticator.disabled) logger.warn('WEBHOOK AUTHENTICATION IS DISABLED: anyone who can reach this port can start recoveries');
-  const metrics = createWebhookMetrics();
+  const coalescing = { ...defaultCoalescing, ...options.coalescing };
+  const metrics = createWebhookMetrics(() => coalescer.stats());
+  const coalescer = createAlertCoalescer(client, taskQueue, coalescing, metrics);
   const app = Fastify({ bodyLimit, logger: false });
+  // Calls still in flight for requests already answered (503 at their deadline) end before the caller closes the client.
+  app.addHook('onClose', async () => coalescer.idle());
   // Webhooks send JSON; any other body is refused with 415 rather than parsed as a string.
   app.removeContentTypeParser('text/plain');
   const startedAt = new WeakMap<object, bigint>();
@@ -111,8 +119,15 @@ export function createWebhookServer(options: WebhookServerOptions): FastifyInsta
     const { deliveries, unmatched } = await plan(principal);
     let results;
     try {
-      results = await client.withDeadline(Date.now() + temporalTimeoutMs, () => Promise.all(deliveries.map((delivery) => deliver(client, taskQueue, delivery))));
+      results = await coalescer.submit(
+        deliveries.map((delivery) => ({ lane: delivery.workflowId, item: delivery })),
+        temporalTimeoutMs,
+      );
     } catch (error) {
+      if (error instanceof CoalescerFullError) {
+        logger.warn({ source, alerts: received, ...coalescer.stats() }, 'alert queue full; answering 503 so the sender retries');
+        throw new HttpError('overloaded', error.message, { queued: coalescer.stats().queued, limit: coalescing.maxQueued });
+      }
       logger.error({ err: error, source, alerts: received }, 'Temporal did not accept the alerts; answering 503 so the sender retries');
       throw new HttpError('temporal_unavailable', 'Temporal did not accept the alerts; retry later', { reason: firstLines(error) });
     }
@@ -124,13 +139,13 @@ export function createWebhookServer(options: WebhookServerOptions): FastifyInsta
         suppressed.push({ runbook: result.delivery.runbook, fingerprint: result.delivery.alert.fingerprint, startsAt: result.delivery.alert.startsAt, ...result.suppressed });
         metrics.alertsSuppressed.inc({ source, runbook: result.delivery.runbook, reason: result.suppressed.reason });
         logger.warn({ source, runbook: result.delivery.runbook, fingerprint: result.delivery.alert.fingerprint, ...result.suppressed }, `alert suppressed: ${result.suppressed.recovery} ended at ${result.suppressed.closedAt}, in cooldown until ${result.suppressed.until}`);
-      } else if (result.delivery.kind === 'start-or-join') metrics.recoveriesSignalled.inc({ runbook: result.delivery.runbook });
-      else if (!result.delivered) metrics.resolvedWithoutRecovery.inc({ source });
+      } else if (result.outcome === 'not-running') metrics.resolvedWithoutRecovery.inc({ source });
     }
     metrics.alertsAccepted.inc({ source }, received);
     metrics.alertsUnmatched.inc({ source }, unmatched);
     const recoveries = [...new Set(results.filter((result) => result.delivered).map((result) => result.delivery.workflowId))];
-    return reply.code(202).send({ accepted: received, matched: deliveries.length, recoveries, ...(suppressed.length > 0 ? { suppressed } : {}) });
+    const outcomes = results.map(({ delivery, outcome, runId }) => ({ runbook: delivery.runbook, fingerprint: delivery.alert.fingerprint, status: delivery.alert.status, recovery: delivery.workflowId, outcome, ...(runId === undefined ? {} : { runId }) }));
+    return reply.code(202).send({ accepted: received, matched: deliveries.length, recoveries, ...(outcomes.length > 0 ? { deliveries: outcomes } : {}), ...(suppressed.length > 0 ? { suppressed } : {}) });
   }
 
   /** Alertmanager-shaped payloads: several alerts, each routed by its labels. */

@@ -17,6 +17,7 @@ export const httpErrorStatus = {
   rate_limited: 429,
   runbook_unresolvable: 422,
   temporal_unavailable: 503,
+  overloaded: 503,
   internal: 500,
 } as const;
 export type HttpErrorCode = keyof typeof httpErrorStatus;

@@ -1,7 +1,8 @@
 /** The webhook's Prometheus metrics, in a registry of its own (so tests and several servers never share counters). */
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { CoalescerStats } from './delivery-coalescer';
 
-export function createWebhookMetrics() {
+export function createWebhookMetrics(coalescerStats: () => CoalescerStats) {
   const registry = new Registry();
   return {
     registry,
@@ -21,11 +22,39 @@ export function createWebhookMetrics() {
       labelNames: ['source', 'runbook', 'reason'],
       registers: [registry],
     }),
-    recoveriesSignalled: new Counter({
-      name: 'rebound_recoveries_signal_with_start_total',
-      help: 'Firing alerts delivered with signal-with-start (started or joined a recovery), by runbook',
+    recoveriesStarted: new Counter({
+      name: 'rebound_alert_recoveries_started_total',
+      help: 'Recoveries started by alerts (signal-with-start calls that started a run), by runbook',
       labelNames: ['runbook'],
       registers: [registry],
+    }),
+    deliveries: new Counter({
+      name: 'rebound_alert_deliveries_total',
+      help: 'Alerts delivered to recoveries, by runbook and outcome: started (in the call that started the recovery), joined, signalled (resolved, to a running recovery), not-running, suppressed',
+      labelNames: ['runbook', 'outcome'],
+      registers: [registry],
+    }),
+    alertsPerCall: new Histogram({
+      name: 'rebound_alerts_per_temporal_call',
+      help: 'Alerts carried by one Temporal call (coalesced per recovery while an earlier call for it was in flight)',
+      buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
+      registers: [registry],
+    }),
+    alertsQueued: new Gauge({
+      name: 'rebound_alerts_queued',
+      help: 'Alerts waiting for a Temporal call (an earlier call for their recovery is in flight)',
+      registers: [registry],
+      collect() {
+        this.set(coalescerStats().queued);
+      },
+    }),
+    callsInFlight: new Gauge({
+      name: 'rebound_temporal_calls_in_flight',
+      help: 'Temporal calls carrying alerts, in flight (at most one per recovery)',
+      registers: [registry],
+      collect() {
+        this.set(coalescerStats().inFlight);
+      },
     }),
     requestDuration: new Histogram({
       name: 'rebound_http_request_duration_seconds',

@@ -9,7 +9,7 @@ import type { ExpressionContext } from '../model/expressions';
 import type { Outcome, RecoveryInput, RecoveryReport } from '../model/recovery';
 import type { Step, StepOf } from '../model/steps';
 import { stepKind, type StepKind } from '../model/steps/kinds';
-import { installAlertHandler } from './alerts';
+import { installAlertHandlers } from './alerts';
 import { ApprovalFailureTypes } from './approvals';
 import { ControlDesk } from './control-desk';
 import { describeError } from './describe-error';
@@ -62,7 +62,7 @@ interface StepScope {
 }
 
 function scopeExpressions(run: RecoveryRun, scope: StepScope): ExpressionContext {
-  return { params: run.input.params, key: run.input.key, ...scope.variables, steps: { ...scope.parentOutputs, ...scope.outputs } };
+  return { params: run.input.params, key: run.input.key, alerts: run.tracker.state.alerts, ...scope.variables, steps: { ...scope.parentOutputs, ...scope.outputs } };
 }
 
 function topLevelTracking(tracker: RecoveryTracker): StepTracking {
@@ -211,7 +211,7 @@ export async function runRecovery(input: RecoveryInput): Promise<RecoveryReport>
   const tracker = new RecoveryTracker(info.workflowId, input);
   setHandler(stateQuery, () => tracker.snapshot());
   installApprovalHandlers(tracker.state);
-  installAlertHandler(tracker.state.alerts);
+  installAlertHandlers(tracker.state);
   const desk = new ControlDesk(tracker.state);
   desk.install();
   const run: RecoveryRun = {

@@ -39,13 +39,14 @@ async function listedRecoveries(): Promise<Map<string, string[]>> {
   return runs;
 }
 
-// Requests in flight: each key's opening re-sends race each other to start its recovery; few enough
-// that a request queued behind the others still gets Temporal's answer within the server's 5 s on
-// a busy 2-core machine (else it is answered 503, rightly, and the sender would retry).
-const concurrency = 10;
+// Requests in flight: several per key, so that the server coalesces them (one Temporal call per
+// recovery at a time, carrying what queued meanwhile); each key's opening re-sends race each other
+// to start its recovery.
+const concurrency = 200;
+const openingResends = 10;
 
 it('starts exactly one recovery per key for 5,000 concurrent notifications of 50 keys, answers all 202, and records every one', async () => {
-  const plan = planStorm({ keys: 50, notifications: 5000, alertname: 'StormAlert', keyPrefix: 'storm', openingResends: concurrency });
+  const plan = planStorm({ keys: 50, notifications: 5000, alertname: 'StormAlert', keyPrefix: 'storm', openingResends });
   const url = `${serve.url}/v1/alerts/alertmanager`;
   // Each key's first firing alert (10 re-sends each, racing to start), then the rest: a resolved
   // notification only reaches a recovery in flight, as when Alertmanager sends firing before resolved.
@@ -78,5 +79,13 @@ it('starts exactly one recovery per key for 5,000 concurrent notifications of 50
   const metrics = await (await fetch(`${serve.url}/metrics`)).text();
   expect(metrics).toMatch(/rebound_alerts_accepted_total\{source="alertmanager"\} 5000\n/);
   expect(metrics).not.toMatch(/rebound_alerts_resolved_without_recovery_total\{[^}]*\} [1-9]/);
-  process.stderr.write(`storm: opening ${plan.opening.length} in ${Math.round(opening.durationMs)} ms, rest ${plan.rest.length} in ${Math.round(rest.durationMs)} ms\n`);
+  // Exactly 50 calls reported that they started a run; every other delivery joined one (or, resolved
+  // notifications coalesced without a firing one, was signalled to it).
+  expect(metrics).toMatch(/rebound_alert_recoveries_started_total\{runbook="storm-hold"\} 50\n/);
+  expect(metrics).toMatch(/rebound_alert_deliveries_total\{runbook="storm-hold",outcome="started"\} \d+\n/);
+  const deliveries = (outcome: string) => Number(new RegExp(`rebound_alert_deliveries_total\\{runbook="storm-hold",outcome="${outcome}"\\} (\\d+)`).exec(metrics)?.[1] ?? 0);
+  expect(deliveries('started') + deliveries('joined') + deliveries('signalled')).toBe(5000);
+  expect(deliveries('not-running')).toBe(0);
+  const calls = Number(/rebound_alerts_per_temporal_call_count (\d+)/.exec(metrics)?.[1]);
+  process.stderr.write(`storm: opening ${plan.opening.length} in ${Math.round(opening.durationMs)} ms, rest ${plan.rest.length} in ${Math.round(rest.durationMs)} ms, ${calls} Temporal calls\n`);
 }, 600_000);
