@@ -3,7 +3,7 @@
 import { userInfo } from 'node:os';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '../runtime/config';
-import { CliError, ExitCode } from './cli-error';
+import { CliError, ExitCode, type CliErrorCode } from './cli-error';
 import { phases, type OperatorActKind } from '../model/recovery';
 import type { ControlCommandOptions } from './commands/control';
 import type { ListCommandOptions } from './commands/list';
@@ -21,6 +21,13 @@ function positiveInteger(text: string): number {
   return Number(text);
 }
 
+/** With `--json` before any `--`, an error is printed as a JSON object on stdout, where scripts read the result. */
+function wantsJson(args: readonly string[]): boolean {
+  const end = args.indexOf('--');
+  return (end === -1 ? args : args.slice(0, end)).includes('--json');
+}
+const jsonOutput = wantsJson(process.argv.slice(2));
+
 // Commands load lazily: `validate` should not pay for loading the Temporal SDK.
 let exitCode: number = ExitCode.ok;
 const run =
@@ -33,14 +40,17 @@ const program = new Command('rebound')
   .description('Recovery runbooks as durable Temporal workflows.')
   .showSuggestionAfterError()
   .exitOverride()
-  .configureOutput({ outputError: (message, write) => write(`rebound: ${message.replace(/^error: /, '')}`) })
+  // With --json the usage error is printed once, as JSON, when parsing fails (below).
+  .configureOutput({ outputError: (message, write) => (jsonOutput ? undefined : write(`rebound: ${message.replace(/^error: /, '')}`)) })
   .addHelpText(
     'after',
     [
       '',
       'Exit codes: 0 ok, 1 failed or refused (e.g. a recovery that did not recover), 2 usage error.',
+      'With --json, an error is printed as {"error":{"code","message","hint"}} on stdout (codes: usage, not-found, refused, unreachable, failed).',
       'Connection: TEMPORAL_ADDRESS (localhost:7233), TEMPORAL_NAMESPACE (default), TEMPORAL_API_KEY, TEMPORAL_TLS*,',
-      'TEMPORAL_PROFILE and TEMPORAL_CONFIG_FILE (the Temporal SDK environment configuration); REBOUND_TASK_QUEUE (rebound).',
+      'TEMPORAL_PROFILE and TEMPORAL_CONFIG_FILE (the Temporal SDK environment configuration, for every command, worker and serve too);',
+      'REBOUND_TASK_QUEUE (rebound).',
       'Logs: REBOUND_LOG_LEVEL (info). Run `rebound <command> --help` for examples.',
     ].join('\n'),
   );
@@ -219,9 +229,21 @@ program
   .addHelpText('after', '\nExamples:\n  rebound fleet\n  curl -X POST -H content-type:application/json -d \'{"service":"checkout","version":"v42"}\' http://127.0.0.1:9400/v1/faults/bad-deploy')
   .action(run(async (options: { seed?: string; port?: string }) => (await import('./commands/fleet')).fleetCommand(options)));
 
-function fail(message: string, code: number, hint?: string): void {
-  process.stderr.write(`rebound: ${message}\n${hint ? `hint: ${hint}\n` : ''}`);
-  process.exitCode = code;
+function fail(error: { message: string; exitCode: number; code: CliErrorCode; hint?: string }): void {
+  if (jsonOutput) {
+    const { code, message, hint } = error;
+    process.stdout.write(`${JSON.stringify({ error: { code, message, ...(hint === undefined ? {} : { hint }) } })}\n`);
+  } else {
+    process.stderr.write(`rebound: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ''}`);
+  }
+  process.exitCode = error.exitCode;
+}
+
+/** commander's message: `error: <what>`, sometimes followed by `(Did you mean <x>?)`. */
+function usageError(error: CommanderError): { message: string; exitCode: number; code: CliErrorCode; hint?: string } {
+  const [first = '', ...rest] = error.message.replace(/^error: /, '').split('\n');
+  const suggestion = /^\((.*)\)$/.exec(rest.join(' ').trim())?.[1];
+  return { message: first, exitCode: ExitCode.usage, code: 'usage', ...(suggestion === undefined ? {} : { hint: suggestion }) };
 }
 
 program.parseAsync(process.argv).then(
@@ -231,13 +253,15 @@ program.parseAsync(process.argv).then(
   (error: unknown) => {
     if (error instanceof CommanderError) {
       // Help and version are not errors; everything else commander rejects is a usage error.
-      process.exitCode = error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+      if (error.exitCode === 0) process.exitCode = ExitCode.ok;
+      else if (jsonOutput && error.code !== 'commander.help') fail(usageError(error));
+      else process.exitCode = ExitCode.usage;
     } else if (error instanceof CliError) {
-      fail(error.message, error.exitCode, error.hint);
+      fail(error);
     } else if (error instanceof ConfigError) {
-      fail(error.message, ExitCode.usage);
+      fail({ message: error.message, exitCode: ExitCode.usage, code: 'usage' });
     } else {
-      fail(error instanceof Error ? error.message.split('\n')[0] ?? String(error) : String(error), ExitCode.failed);
+      fail({ message: error instanceof Error ? (error.message.split('\n')[0] ?? String(error)) : String(error), exitCode: ExitCode.failed, code: 'failed' });
       if (process.env.REBOUND_DEBUG) console.error(error);
     }
   },

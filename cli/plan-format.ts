@@ -1,5 +1,5 @@
 /** Human output of `rebound plan`: the steps in order, what each would do and touch, and its preflight checks. */
-import type { CheckStatus, PlannedStep, RecoveryPlan } from '../client/recovery-plan';
+import { planChecks, type CheckStatus, type PlannedStep, type RecoveryPlan } from '../client/recovery-plan';
 
 const checkSymbols: Record<CheckStatus, string> = { ok: '✔', warn: '!', refuse: '✘' };
 
@@ -23,12 +23,18 @@ function stepLines(step: PlannedStep, label: string, indent: string): string[] {
   for (const check of step.checks) lines.push(`${inner}${checkSymbols[check.status]} ${check.message}${check.kind ? `  [${check.kind}]` : ''}`);
   if (step.unresolved.length > 0) lines.push(`${inner}resolved when it runs: ${[...new Set(step.unresolved)].join(', ')}`);
   (step.steps ?? []).forEach((nested, index) => lines.push(...stepLines(nested, `${label}${index + 1}.`, inner)));
+  for (const { item, steps } of step.items ?? []) {
+    lines.push(`${inner}item ${item}:`);
+    steps.forEach((nested, index) => lines.push(...stepLines(nested, `${label}${index + 1}.`, `${inner}   `)));
+  }
   return lines;
 }
 
 export function formatPlan(plan: RecoveryPlan): string {
   const params = Object.entries(plan.params).map(([name, value]) => `${name}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
-  const refusals = plan.steps.flatMap((step) => step.checks.filter((check) => check.status === 'refuse').map((check) => `${step.id}: ${check.message}`));
+  const refusals = planChecks(plan.steps)
+    .filter(({ check }) => check.status === 'refuse')
+    .map(({ path, check }) => `${path}: ${check.message}`);
   const more = refusals.length > 1 ? ` (and ${refusals.length - 1} more above)` : '';
   return [
     `plan of runbook ${plan.runbook.name} for key ${plan.key} (recovery id ${plan.workflowId})`,

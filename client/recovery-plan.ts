@@ -2,15 +2,17 @@
  * `rebound plan`: what a recovery would do, without doing it. Templates are resolved as far as
  * params and the key allow (outputs of earlier steps only exist when it runs); the steps that act
  * through drivers read the real systems and run the same preflights their executors run
- * (model/failover-preflight.ts, model/rollback-plan.ts, model/grant-diff.ts). Only reads: nothing
- * is changed, no workflow is started.
+ * (model/failover-preflight.ts, model/rollback-plan.ts, model/grant-diff.ts), also inside
+ * `foreach` (once per item, when the items are known before it runs) and `run` (the child
+ * runbook's steps with its params). Only reads: nothing is changed, no workflow is started.
  */
 import type { DriverReader } from '../activities/drivers/fleet-reads';
 import { resolveCount } from '../model/counts';
 import { ExpressionError, evaluateCondition, renderTemplate, type ExpressionContext } from '../model/expressions';
 import { chooseDestination, loadToMove, predictedServingCapacity, shiftedWeights } from '../model/failover-preflight';
 import { grantDiff, grantKey } from '../model/grant-diff';
-import { recoveryWorkflowId, type FindingKind, type RecoveryInput } from '../model/recovery';
+import { ParamsError, resolveParams } from '../model/param-values';
+import { recoveryWorkflowId, type FindingKind, type PinnedRunbook, type RecoveryInput } from '../model/recovery';
 import { driftedTargets, formatDeployment, sameDeployment, waveBoundaries } from '../model/rollback-plan';
 import { stepKind, type Step, type StepKind, type StepOf } from '../model/steps';
 import type { FailoverSpec } from '../model/steps/failover';
@@ -41,8 +43,13 @@ export interface PlannedStep {
   checks: PlanCheck[];
   /** Template expressions that only resolve when the recovery runs (they read earlier outputs). */
   unresolved: string[];
-  /** Nested steps (`foreach`), planned without preflights: they run once per item. */
+  /**
+   * Nested steps: a `run` step's child runbook, planned with its params; a `foreach` step's steps
+   * as written, without preflights, when they are not planned per item.
+   */
   steps?: PlannedStep[];
+  /** A `foreach` step's steps planned for each item, preflights included (when the items are known before it runs). */
+  items?: { item: string; steps: PlannedStep[] }[];
 }
 
 export interface RecoveryPlan {
@@ -224,8 +231,85 @@ function describeStatic(step: Step, spec: Record<string, unknown>): { does: stri
   }
 }
 
-async function planStep(step: Step, context: ExpressionContext, reader: DriverReader | undefined, nested: boolean): Promise<PlannedStep> {
+/** What a step is planned with: the expression context, the driver, the pinned child runbooks. */
+interface PlanScope {
+  context: ExpressionContext;
+  reader: DriverReader | undefined;
+  children: Readonly<Record<string, PinnedRunbook>>;
+  /** False for steps described only (a foreach's steps whose items are known only when it runs). */
+  preflight: boolean;
+  /** `run` steps above this one; validation refuses cycles, this keeps a bad input from recursing forever. */
+  depth: number;
+}
+
+const maxRunDepth = 16;
+
+/** The items a foreach will run over, when they are known before it runs. */
+async function foreachItems(foreach: StepOf<'foreach'>['foreach'], unresolved: string[], scope: PlanScope, planned: PlannedStep): Promise<string[] | undefined> {
+  if (unresolved.length > 0) return undefined;
+  if (foreach.targets) {
+    if (!scope.reader || !scope.preflight) return undefined;
+    try {
+      const replicas = await scope.reader['deployments.observe']({ service: foreach.targets.service, sites: foreach.targets.sites });
+      planned.targets = replicas.map((replica) => replica.target);
+      return planned.targets;
+    } catch (error) {
+      planned.checks.push(failed(error));
+      return undefined;
+    }
+  }
+  return Array.isArray(foreach.items) ? foreach.items.map(String) : undefined;
+}
+
+async function planForeach(spec: Record<string, unknown>, nested: Step[], unresolved: string[], scope: PlanScope, planned: PlannedStep): Promise<void> {
+  const foreach = spec as StepOf<'foreach'>['foreach'];
+  const items = await foreachItems(foreach, unresolved, scope, planned);
+  const reads = scope.preflight && needsDriver(nested, scope.children);
+  if (items !== undefined && reads) {
+    planned.items = [];
+    // One item after the other, as reads of the same systems.
+    for (const item of items) planned.items.push({ item, steps: await planSteps(nested, { ...scope, context: { ...scope.context, [foreach.as]: item } }) });
+    return;
+  }
+  if (reads && planned.checks.length === 0) planned.checks.push({ status: 'warn', message: 'preflights of the nested steps skipped: the items are known only when it runs' });
+  planned.steps = await Promise.all(nested.map((inner) => planStep(inner, { ...scope, preflight: false })));
+}
+
+async function planRun(spec: Record<string, unknown>, unresolved: string[], scope: PlanScope, planned: PlannedStep): Promise<void> {
+  const run = spec as StepOf<'run'>['run'];
+  const pinned = scope.children[run.runbook];
+  if (pinned === undefined) {
+    planned.checks.push({ status: 'refuse', message: `runbook ${run.runbook} is not known` });
+    return;
+  }
+  if (unresolved.length > 0) {
+    if (scope.preflight && needsDriver(pinned.runbook.spec.steps, scope.children)) {
+      planned.checks.push({ status: 'warn', message: `preflights of runbook ${run.runbook} skipped: its params depend on earlier steps, known only when the recovery runs` });
+    }
+    return;
+  }
+  if (scope.depth >= maxRunDepth) {
+    planned.checks.push({ status: 'refuse', message: `runbooks nest deeper than ${maxRunDepth} run steps` });
+    return;
+  }
+  let params;
+  try {
+    params = resolveParams(pinned.runbook.spec.params, run.params);
+  } catch (error) {
+    if (!(error instanceof ParamsError)) throw error;
+    planned.checks.push({ status: 'refuse', message: `params for runbook ${run.runbook}: ${error.message}` });
+    return;
+  }
+  const rendered = pinned.runbook.spec.key ? renderTemplate(pinned.runbook.spec.key, { params }) : run.runbook;
+  const key = typeof rendered === 'string' ? rendered : JSON.stringify(rendered);
+  planned.does = `run runbook ${run.runbook} for key ${key} with ${JSON.stringify(params)}`;
+  planned.targets = [recoveryWorkflowId(run.runbook, key)];
+  planned.steps = await planSteps(pinned.runbook.spec.steps, { ...scope, context: { params, key, steps: {} }, depth: scope.depth + 1 });
+}
+
+async function planStep(step: Step, scope: PlanScope): Promise<PlannedStep> {
   const kind = stepKind(step);
+  const { context, reader } = scope;
   const unresolved: string[] = [];
   const raw = (step as Record<string, unknown>)[kind] as Record<string, unknown>;
   const { steps: nestedSteps, ...own } = raw;
@@ -244,19 +328,14 @@ async function planStep(step: Step, context: ExpressionContext, reader: DriverRe
     if (value === false) return { ...planned, does: `skipped: ${step.when} is false` };
   }
   if (kind === 'foreach') {
-    const foreach = spec as StepOf<'foreach'>['foreach'];
-    if (foreach.targets && reader && !nested) {
-      try {
-        const replicas = await reader['deployments.observe']({ service: foreach.targets.service, sites: foreach.targets.sites });
-        planned.targets = replicas.map((replica) => replica.target);
-      } catch (error) {
-        planned.checks.push(failed(error));
-      }
-    }
-    planned.steps = await Promise.all((nestedSteps as Step[]).map((inner) => planStep(inner, context, undefined, true)));
+    await planForeach(spec, nestedSteps as Step[], unresolved, scope, planned);
     return planned;
   }
-  if (!driverKinds.includes(kind) || nested) return planned;
+  if (kind === 'run') {
+    await planRun(spec, unresolved, scope, planned);
+    return planned;
+  }
+  if (!driverKinds.includes(kind) || !scope.preflight) return planned;
   if (unresolved.length > 0) {
     planned.checks.push({ status: 'warn', message: 'preflight skipped: its inputs depend on earlier steps, known only when the recovery runs' });
     return planned;
@@ -272,18 +351,43 @@ async function planStep(step: Step, context: ExpressionContext, reader: DriverRe
   return planned;
 }
 
-/** Whether the plan of `steps` reads the systems through a driver (and so needs an inventory). */
-export function needsDriver(steps: readonly Step[]): boolean {
-  return steps.some((step) => driverKinds.includes(stepKind(step)) || ('foreach' in step && step.foreach.targets !== undefined));
+/** One after the other, in runbook order, as the recovery would read them. */
+async function planSteps(steps: readonly Step[], scope: PlanScope): Promise<PlannedStep[]> {
+  const planned: PlannedStep[] = [];
+  for (const step of steps) planned.push(await planStep(step, scope));
+  return planned;
+}
+
+/** Whether the plan of `steps` reads the systems through a driver (and so needs an inventory): their own, nested and child runbooks' steps. */
+export function needsDriver(steps: readonly Step[], children: Readonly<Record<string, PinnedRunbook>> = {}, visited: ReadonlySet<string> = new Set()): boolean {
+  return steps.some((step) => {
+    if (driverKinds.includes(stepKind(step))) return true;
+    if ('foreach' in step) return step.foreach.targets !== undefined || needsDriver(step.foreach.steps, children, visited);
+    if ('run' in step) {
+      const child = children[step.run.runbook];
+      return child !== undefined && !visited.has(step.run.runbook) && needsDriver(child.runbook.spec.steps, children, new Set([...visited, step.run.runbook]));
+    }
+    return false;
+  });
+}
+
+/** Every check of `steps`, nested ones included, with the path of the step that made it (`evacuate[eu-west]/shift`). */
+export function planChecks(steps: readonly PlannedStep[], prefix = ''): { path: string; check: PlanCheck }[] {
+  return steps.flatMap((step) => {
+    const path = `${prefix}${step.id}`;
+    return [
+      ...step.checks.map((check) => ({ path, check })),
+      ...planChecks(step.steps ?? [], `${path}/`),
+      ...(step.items ?? []).flatMap((item) => planChecks(item.steps, `${path}[${item.item}]/`)),
+    ];
+  });
 }
 
 /** Plans the recovery `input` describes; `reader` reads the systems (required when a step acts through a driver). */
 export async function planRecovery(input: RecoveryInput, reader: DriverReader | undefined): Promise<RecoveryPlan> {
   const context: ExpressionContext = { params: input.params, key: input.key, steps: {} };
-  const steps: PlannedStep[] = [];
-  // One after the other, in runbook order, as the recovery would read them.
-  for (const step of input.runbook.spec.steps) steps.push(await planStep(step, context, reader, false));
-  const refused = steps.some((step) => step.checks.some((check) => check.status === 'refuse'));
+  const steps = await planSteps(input.runbook.spec.steps, { context, reader, children: input.children ?? {}, preflight: true, depth: 0 });
+  const refused = planChecks(steps).some(({ check }) => check.status === 'refuse');
   const { spec } = input.runbook;
   return {
     workflowId: recoveryWorkflowId(input.runbook.metadata.name, input.key),

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { readInventoryFile } from '../activities/drivers/inventory-file';
 import type { Inventory } from '../model/inventory';
 import type { ReboundConfig } from '../runtime/config';
+import { describeConnection, temporalConnectionSettings } from '../runtime/temporal-connection';
 import { dataConverterFromEnv, logPayloadEncryption } from '../runtime/codec-keys';
 import { findFreePort } from '../runtime/free-port';
 import { installTemporalRuntime, metricsUrl } from '../runtime/telemetry';
@@ -19,16 +20,16 @@ export interface RunningWorker {
 }
 
 export interface WorkerOverrides {
-  /** Default: TEMPORAL_ADDRESS. */
+  /** Connect here in plain text (the local dev server); default: the SDK's environment configuration (runtime/temporal-connection.ts). */
   address?: string;
   /** Default: the file named by REBOUND_INVENTORY. */
   inventory?: Inventory;
 }
 
 export async function startWorker(config: ReboundConfig, logger: Logger, overrides: WorkerOverrides = {}): Promise<RunningWorker> {
-  const address = overrides.address ?? config.temporalAddress;
-  // First: a bad inventory is a configuration error (file:line:col), and once the Temporal runtime
-  // is installed the process does not exit until a connection has come and gone.
+  // First: a bad profile file or inventory is a configuration error (file:line:col), and once the
+  // Temporal runtime is installed the process does not exit until a connection has come and gone.
+  const { namespace, ...connectionOptions } = temporalConnectionSettings(config, { address: overrides.address });
   const inventory = overrides.inventory ?? (config.inventoryFile === undefined ? undefined : await readInventoryFile(config.inventoryFile));
   // Port 0 means any free port: the SDK does not say which one it bound, so pick it here.
   const metrics = config.metrics && { host: config.metrics.host, port: config.metrics.port || (await findFreePort(config.metrics.host)) };
@@ -42,10 +43,10 @@ export async function startWorker(config: ReboundConfig, logger: Logger, overrid
   }
   const dataConverter = dataConverterFromEnv();
   logPayloadEncryption(logger, dataConverter);
-  const connection = await NativeConnection.connect({ address });
+  const connection = await NativeConnection.connect(connectionOptions);
   const worker = await createReboundWorker({
     connection,
-    namespace: config.namespace,
+    namespace,
     taskQueue: config.taskQueue,
     logger,
     execAllowList: config.execAllow,
@@ -53,7 +54,7 @@ export async function startWorker(config: ReboundConfig, logger: Logger, overrid
     dataConverter,
     workflowBundle: prebuiltWorkflowBundle(),
   });
-  logger.info({ address, namespace: config.namespace, taskQueue: config.taskQueue }, 'worker started');
+  logger.info({ ...describeConnection({ namespace, ...connectionOptions }), taskQueue: config.taskQueue }, 'worker started');
   const done = worker.run().finally(() => connection.close());
   return {
     done,

@@ -60,8 +60,8 @@ export async function controlCommand(act: OperatorActKind, workflowId: string, o
     process.stdout.write(options.json ? `${JSON.stringify(json, null, 2)}\n` : `${line}\n`);
     return ExitCode.ok;
   } catch (error) {
-    if (error instanceof RecoveryRefusedError) throw new CliError(`${act} refused: ${error.message}`, ExitCode.failed);
-    if (error instanceof RecoveryNotFoundError) throw new CliError(error.message, ExitCode.failed, 'the id is what `rebound start` printed, e.g. restart-service/checkout');
+    if (error instanceof RecoveryRefusedError) throw new CliError(`${act} refused: ${error.message}`, ExitCode.failed, undefined, 'refused');
+    if (error instanceof RecoveryNotFoundError) throw new CliError(error.message, ExitCode.failed, 'the id is what `rebound start` printed, e.g. restart-service/checkout', 'not-found');
     if (error instanceof NoWorkerAnsweredError) throw new CliError(error.message, ExitCode.failed, 'start a worker on this task queue: `rebound worker` (or `npm start`)');
     throw error;
   } finally {

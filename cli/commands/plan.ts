@@ -21,7 +21,7 @@ const planTimeoutMs = 60_000;
 export async function planCommand(reference: string, options: PlanCommandOptions): Promise<number> {
   const input = await recoveryInput(reference, options.runbooks, options.param, { source: 'plan' });
   let reader;
-  if (needsDriver(input.runbook.spec.steps)) {
+  if (needsDriver(input.runbook.spec.steps, input.children)) {
     if (options.inventory === undefined) {
       throw new CliError(
         `${input.runbook.metadata.name}: its preflights read the systems through an inventory, and none is set`,

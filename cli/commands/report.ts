@@ -10,7 +10,7 @@ export async function reportCommand(workflowId: string, options: { format: 'md' 
   const client = await connectClient(loadConfig());
   try {
     const view = await readRecovery(client, workflowId).catch((error: unknown) => {
-      if (error instanceof RecoveryNotFoundError) throw new CliError(error.message, ExitCode.failed, recoveryNotFoundHint);
+      if (error instanceof RecoveryNotFoundError) throw new CliError(error.message, ExitCode.failed, recoveryNotFoundHint, 'not-found');
       throw error;
     });
     const content = view.running ? view.state : view.report;

@@ -5,6 +5,7 @@ import { findRunbookFiles, formatProblem, loadRunbookFile } from '../../model/lo
 import { codecEndpointFromEnv, dataConverterFromEnv, logPayloadEncryption } from '../../runtime/codec-keys';
 import { loadConfig } from '../../runtime/config';
 import { createLogger } from '../../runtime/logger';
+import { describeConnection, temporalConnectionSettings } from '../../runtime/temporal-connection';
 import type { LoadedRunbook } from '../../server/alert-delivery';
 import { AuthConfigError, loadCredentialsFile, type Credential } from '../../server/credentials';
 import { createWebhookServer } from '../../server/create-server';
@@ -32,6 +33,7 @@ export async function loadRunbooks(dir: string): Promise<LoadedRunbook[]> {
 
 export async function serveCommand(options: ServeCommandOptions): Promise<number> {
   const config = loadConfig();
+  const temporal = temporalConnectionSettings(config);
   const logger = createLogger({ level: config.logLevel }, { process: 'webhook' });
   const runbooksDir = path.resolve(options.runbooks);
   const runbooks = await loadRunbooks(runbooksDir);
@@ -46,7 +48,8 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
   // Lazy: the server starts while Temporal is down, answers 503 (senders retry) and /readyz says so.
   const dataConverter = dataConverterFromEnv();
   logPayloadEncryption(logger, dataConverter);
-  const client = new Client({ connection: Connection.lazy({ address: config.temporalAddress, connectTimeout: '5s' }), namespace: config.namespace, dataConverter });
+  const { namespace, ...connectionOptions } = temporal;
+  const client = new Client({ connection: Connection.lazy({ ...connectionOptions, connectTimeout: '5s' }), namespace, dataConverter });
   try {
     app = createWebhookServer({
       client,
@@ -64,7 +67,7 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
   }
   const address = await app.listen({ host: '127.0.0.1', port: config.httpPort });
   const triggered = runbooks.filter((loaded) => (loaded.runbook.spec.triggers ?? []).length > 0).map((loaded) => loaded.runbook.metadata.name);
-  logger.info({ address, runbooks: runbooks.length, triggered, temporal: config.temporalAddress, taskQueue: config.taskQueue }, `webhook server listening on ${address}`);
+  logger.info({ address, runbooks: runbooks.length, triggered, temporal: describeConnection(temporal), taskQueue: config.taskQueue }, `webhook server listening on ${address}`);
   const signal = await untilStopSignal();
   logger.info({ signal }, 'stopping webhook server');
   await app.close();

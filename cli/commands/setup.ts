@@ -39,8 +39,7 @@ function setupError(error: unknown, address: string, namespace: string): Error {
 
 export async function setupCommand(options: { json?: boolean }): Promise<number> {
   const config = loadConfig();
-  const { temporalAddress: address, namespace } = config;
-  const connection = await connectTemporal(config);
+  const { connection, address, namespace } = await connectTemporal(config);
   try {
     const added = await registerSearchAttributes(connection, namespace).catch((error: unknown) => {
       throw setupError(error, address, namespace);

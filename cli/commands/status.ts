@@ -12,7 +12,7 @@ export async function statusCommand(workflowId: string, options: { json?: boolea
   const client = await connectClient(loadConfig());
   try {
     const notFound = (error: unknown): never => {
-      if (error instanceof RecoveryNotFoundError) throw new CliError(error.message, ExitCode.failed, recoveryNotFoundHint);
+      if (error instanceof RecoveryNotFoundError) throw new CliError(error.message, ExitCode.failed, recoveryNotFoundHint, 'not-found');
       throw error;
     };
     if (options.watch) return await watchRecovery(client, workflowId, { json: options.json }).catch(notFound);

@@ -126,7 +126,7 @@ describe('rebound abort', () => {
   });
 
   it('says so in one line when no recovery has the id', async () => {
-    const run = await rebound(['abort', 'no-such/recovery', '--json']);
+    const run = await rebound(['abort', 'no-such/recovery']);
     expect(run).toEqual({ code: 1, stdout: '', stderr: 'rebound: no recovery with id no-such/recovery\nhint: the id is what `rebound start` printed, e.g. restart-service/checkout\n' });
   });
 });

@@ -24,6 +24,9 @@ beforeAll(async () => {
   const inventory = path.join(dir, 'inventory.yaml');
   await writeFile(inventory, stringify(fleet.inventory));
   env = { REBOUND_INVENTORY: inventory, TEMPORAL_ADDRESS: '127.0.0.1:1' };
+  await writeFile(path.join(dir, 'evacuate-services.yaml'), nestedRunbooks.foreach);
+  await writeFile(path.join(dir, 'evacuate-through-child.yaml'), nestedRunbooks.parent);
+  await writeFile(path.join(dir, 'child-failover.yaml'), nestedRunbooks.child);
 });
 
 afterAll(async () => {
@@ -34,6 +37,52 @@ afterAll(async () => {
 beforeEach(async () => {
   await fetch(`${fleet.url}/v1/reset`, { method: 'POST' });
 });
+
+/** Failovers nested in a foreach (one per service) and in a child runbook (`run`). */
+const nestedRunbooks = {
+  foreach: `
+apiVersion: rebound/v1
+kind: Runbook
+metadata: { name: evacuate-services }
+spec:
+  params:
+    to: { type: string, required: true }
+  key: eu-west
+  steps:
+    - id: evacuate
+      foreach:
+        items: [payments, checkout]
+        as: service
+        steps:
+          - id: move
+            failover: { service: "{{ service }}", from: eu-west, to: "{{ params.to }}", shifts: [50, 100] }
+`,
+  parent: `
+apiVersion: rebound/v1
+kind: Runbook
+metadata: { name: evacuate-through-child }
+spec:
+  params:
+    to: { type: string, required: true }
+  key: checkout
+  steps:
+    - id: delegate
+      run: { runbook: child-failover, params: { service: checkout, to: "{{ params.to }}" } }
+`,
+  child: `
+apiVersion: rebound/v1
+kind: Runbook
+metadata: { name: child-failover }
+spec:
+  params:
+    service: { type: string, required: true }
+    to: { type: string, required: true }
+  key: "{{ params.service }}"
+  steps:
+    - id: move
+      failover: { service: "{{ params.service }}", from: eu-west, to: "{{ params.to }}", shifts: [100] }
+`,
+};
 
 const ledger = () => fleet.get<unknown[]>('/v1/ledger');
 
@@ -122,5 +171,44 @@ describe('rebound plan', () => {
     const malformed = await runCli(['plan', 'region-failover', '--param', 'service'], env);
     expect(malformed.code).toBe(2);
     expect(malformed.stderr).toBe('rebound: option \'-p, --param <name=value>\' argument \'service\' is invalid. expected name=value, got "service"\n');
+  });
+
+  it('runs the preflight of a failover nested in a foreach once per item, and refuses it there, changing nothing', async () => {
+    const passes = await runCli(['plan', 'evacuate-services', '--runbooks', dir, '-p', 'to=us-east', '--json'], env);
+    expect(passes.stderr).toBe('');
+    expect(passes.code).toBe(0);
+    const plan = JSON.parse(passes.stdout) as RecoveryPlan;
+    expect(plan.steps[0]?.items?.map(({ item, steps }) => [item, steps[0]?.targets, steps[0]?.checks.map((check) => check.status)])).toEqual([
+      ['payments', ['eu-west', 'us-east'], ['ok', 'ok']],
+      ['checkout', ['eu-west', 'us-east'], ['ok', 'ok']],
+    ]);
+
+    const refused = await runCli(['plan', 'evacuate-services', '--runbooks', dir, '-p', 'to=eu-central'], env);
+    expect(refused.stderr).toBe('');
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain('   item payments:\n      1.1. move (failover)');
+    expect(refused.stdout).toContain('✘ eu-central shares region eu, dependency dns-eu, dependency db-eu with eu-west  [shared-failure-domain]');
+    expect(refused.stdout.trimEnd().split('\n').at(-1)).toBe(
+      'refused: evacuate[payments]/move: eu-central shares region eu, dependency dns-eu, dependency db-eu with eu-west (and 1 more above). Nothing was changed.',
+    );
+    expect(await ledger()).toEqual([]);
+  });
+
+  it('runs the preflight of a failover in a child runbook (run) with the params the parent gives it, and refuses it there', async () => {
+    await fleet.fault('capacity-shortfall', { site: 'us-east', capacity: 100 });
+    const before = await fleet.get<{ services: unknown; sites: unknown }>('/v1/state');
+    const run = await runCli(['plan', 'evacuate-through-child', '--runbooks', dir, '-p', 'to=us-east', '--json'], env);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(1);
+    const plan = JSON.parse(run.stdout) as RecoveryPlan;
+    expect(plan.refused).toBe(true);
+    expect(plan.steps[0]).toMatchObject({ id: 'delegate', kind: 'run', targets: ['child-failover/checkout'], checks: [] });
+    expect(plan.steps[0]?.steps?.[0]?.checks).toEqual([expect.objectContaining({ status: 'refuse', kind: 'capacity-shortfall', target: 'us-east' })]);
+    const after = await fleet.get<{ services: unknown; sites: unknown }>('/v1/state');
+    expect(after).toMatchObject({ services: before.services, sites: before.sites });
+    expect(await ledger()).toEqual([]);
+
+    const human = await runCli(['plan', 'evacuate-through-child', '--runbooks', dir, '-p', 'to=us-east'], env);
+    expect(human.stdout.trimEnd().split('\n').at(-1)).toMatch(/^refused: delegate\/move: us-east has \d+ rps spare, 150 rps must move\. Nothing was changed\.$/);
   });
 });

@@ -31,6 +31,10 @@ export interface TestTemporalOptions {
   port?: number;
   /** SQLite pragmas for the dev server (see DevServerOptions.sqlitePragmas). */
   sqlitePragmas?: readonly string[];
+  /** Serve this namespace (created at start) instead of `default`; `client` uses it. */
+  namespace?: string;
+  /** Serve the Temporal Web UI too, on a free port (`server.uiUrl`); default headless. */
+  ui?: boolean;
 }
 
 export async function startTestTemporal(options: TestTemporalOptions = {}): Promise<TestTemporal> {
@@ -38,7 +42,14 @@ export async function startTestTemporal(options: TestTemporalOptions = {}): Prom
   const stateDir = options.stateDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'rebound-temporal-')));
   let server: DevServer;
   try {
-    server = await startDevServer({ stateDir, port: options.port ?? 0, headless: true, sqlitePragmas: options.sqlitePragmas });
+    server = await startDevServer({
+      stateDir,
+      port: options.port ?? 0,
+      headless: !options.ui,
+      uiPort: options.ui ? 0 : undefined,
+      namespace: options.namespace,
+      sqlitePragmas: options.sqlitePragmas,
+    });
   } catch (error) {
     if (ownsStateDir) await fs.rm(stateDir, { recursive: true, force: true });
     throw error;

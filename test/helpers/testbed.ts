@@ -16,6 +16,8 @@ export interface TestbedOptions {
   fleet?: boolean;
   /** SQLite pragmas for the dev server, e.g. WAL for tests that send thousands of signals. */
   sqlitePragmas?: readonly string[];
+  /** The Temporal Web UI (`bed.temporal.server.uiUrl`), for browser tests. */
+  ui?: boolean;
 }
 
 export interface Testbed {
@@ -35,7 +37,7 @@ export function useTestbed(taskQueue: string, options: TestbedOptions = {}): Tes
     return part as NonNullable<(typeof parts)[K]>;
   };
   beforeAll(async () => {
-    parts.temporal = await startTestTemporal({ sqlitePragmas: options.sqlitePragmas });
+    parts.temporal = await startTestTemporal({ sqlitePragmas: options.sqlitePragmas, ui: options.ui });
     if (options.target) parts.target = await startTargetServer();
     if (options.fleet) parts.fleet = await startTestFleet();
     parts.worker = await startTestWorker(parts.temporal.address, taskQueue, [], { inventory: parts.fleet?.inventory });

@@ -139,7 +139,8 @@ describe('payload encryption', () => {
 
     const withoutOldKey = await cli(['status', 'secret-carrier/first', '--json'], keyTwo);
     expect(withoutOldKey.code).not.toBe(0);
-    expect(withoutOldKey.stderr).toContain('payload encrypted with key "k1", which is not among this process\'s codec keys');
+    // With --json the error is a JSON object on stdout.
+    expect((JSON.parse(withoutOldKey.stdout) as { error: { message: string } }).error.message).toContain('payload encrypted with key "k1", which is not among this process\'s codec keys');
   });
 
   it('refuses malformed keys with one line that names the variable and never the key', async () => {
