@@ -82,6 +82,20 @@ if [[ ${1:-} == --tests ]] && { ! command -v prometheus || ! command -v promethe
   fi
 fi
 
+# --- schemathesis (the API fuzzer of test/security/openapi-fuzz.test.ts), from PyPI --------------
+schemathesis_version=4.32.5
+schemathesis_dir=.rebound/tools/schemathesis
+# The dist-info directory names the installed version: no Python start-up when it is in place.
+if [[ ${1:-} == --tests && ! -d $schemathesis_dir/schemathesis-$schemathesis_version.dist-info ]]; then
+  say "installing schemathesis $schemathesis_version with pip into $schemathesis_dir ..."
+  rm -rf "$schemathesis_dir"
+  if ! PIP_ROOT_USER_ACTION=ignore python3 -m pip install --quiet --disable-pip-version-check \
+    --no-warn-script-location --target "$schemathesis_dir" "schemathesis==$schemathesis_version" >&2; then
+    say "could not install schemathesis: run \`python3 -m pip install --target $schemathesis_dir schemathesis==$schemathesis_version\`"
+    exit 1
+  fi
+fi
+
 # --- build --------------------------------------------------------------------------------------
 stamp=dist/.build-stamp
 read -r -a source_dirs <<<"$(node -p "require('./tsconfig.build.json').include.join(' ')")"

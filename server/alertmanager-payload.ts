@@ -6,7 +6,8 @@ import { HttpError } from './http-errors';
 import { expectObject, parsePayload } from './payload-validation';
 
 const labels = z.record(z.string(), z.string());
-const timestamp = z.iso.datetime({ offset: true, error: 'expected an RFC 3339 timestamp' });
+// RFC 3339 (the OpenAPI document's `date-time`) requires seconds, which zod's datetime alone leaves optional.
+const timestamp = z.iso.datetime({ offset: true, abort: true, error: 'expected an RFC 3339 timestamp' }).refine((text) => /T\d{2}:\d{2}:\d{2}/.test(text), { error: 'expected an RFC 3339 timestamp (with seconds)' });
 
 export const alertmanagerAlertSchema = z.object({
   status: z.enum(['firing', 'resolved']),

@@ -19,13 +19,14 @@ export interface CodecRoutesOptions {
 }
 
 const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, { error: 'expected base64' });
-const codecBody = z.strictObject({
+/** The body of both codec routes, and the shape of their answers. */
+export const codecPayloadsSchema = z.strictObject({
   payloads: z.array(z.object({ metadata: z.record(z.string(), base64).optional(), data: base64.optional() })).max(10_000),
 });
 
 const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
 
-function toPayload(json: z.infer<typeof codecBody>['payloads'][number]): Payload {
+function toPayload(json: z.infer<typeof codecPayloadsSchema>['payloads'][number]): Payload {
   const metadata = Object.fromEntries(Object.entries(json.metadata ?? {}).map(([name, value]) => [name, Buffer.from(value, 'base64')]));
   return { metadata, data: Buffer.from(json.data ?? '', 'base64') };
 }
@@ -67,7 +68,7 @@ export async function codecRoutes(app: FastifyInstance, options: CodecRoutesOpti
     app.post(`/codec/${name}`, async (request, reply) => {
       allowOrigin(request, reply);
       authenticate(request);
-      const body = codecBody.safeParse(request.body);
+      const body = codecPayloadsSchema.safeParse(request.body);
       if (!body.success) {
         throw new HttpError('invalid_payload', 'expected { payloads: [{ metadata: { name: base64 }, data: base64 }] }', body.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })));
       }

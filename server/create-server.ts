@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import rateLimit from '@fastify/rate-limit';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type HTTPMethods } from 'fastify';
 import type { NormalizedAlert } from '../model/alert-routing';
 import type { AlertSource } from '../model/triggers';
 import { defaultWebhookRateLimit } from '../runtime/config';
@@ -20,7 +20,8 @@ import { codecRoutes, type CodecRoutesOptions } from './codec-routes';
 import { CoalescerFullError } from './delivery-coalescer';
 import { HttpError, toHttpError } from './http-errors';
 import { createWebhookMetrics } from './metrics';
-import { expectObject } from './payload-validation';
+import { serveOpenApiDocument } from './openapi';
+import { expectObject, parseJsonBodyInto } from './payload-validation';
 
 interface Plan {
   deliveries: AlertDelivery[];
@@ -69,7 +70,10 @@ export function createWebhookServer(options: WebhookServerOptions): FastifyInsta
   // Calls still in flight for requests already answered (503 at their deadline) end before the caller closes the client.
   app.addHook('onClose', async () => coalescer.idle());
   // Webhooks send JSON; any other body is refused with 415 rather than parsed as a string.
-  app.removeContentTypeParser('text/plain');
+  app.removeContentTypeParser(['text/plain', 'application/json']);
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => parseJsonBodyInto(body as string, done));
+  // First, so that it sees every route registered after it.
+  serveOpenApiDocument(app, { authenticated: !authenticator.disabled });
   const startedAt = new WeakMap<object, bigint>();
   const receivedAt = new WeakMap<object, string>();
   const principals = new WeakMap<object, Principal>();
@@ -92,8 +96,13 @@ export function createWebhookServer(options: WebhookServerOptions): FastifyInsta
     return reply.code(httpError.status).send(httpError.body());
   });
   app.setNotFoundHandler(async (request, reply) => {
-    const notFound = new HttpError('not_found', `no route ${request.method} ${request.url}`);
-    return reply.code(notFound.status).send(notFound.body());
+    // A path served under other methods is 405 with those methods in Allow (RFC 9110), not 404.
+    const path = request.url.split('?')[0] ?? request.url;
+    const allowed = app.supportedMethods.filter((method) => app.hasRoute({ method: method as HTTPMethods, url: path }));
+    if (allowed.length > 0) reply.header('allow', allowed.join(', '));
+    const refusal =
+      allowed.length > 0 ? new HttpError('method_not_allowed', `${request.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`, { allowed }) : new HttpError('not_found', `no route ${request.method} ${request.url}`);
+    return reply.code(refusal.status).send(refusal.body());
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
@@ -178,11 +187,10 @@ export function createWebhookServer(options: WebhookServerOptions): FastifyInsta
     alertRoutes.register(async (genericRoute) => {
       // HMAC signatures cover the exact bytes sent, so this route keeps the raw body beside the parsed one.
       const rawBodies = new WeakMap<object, Buffer>();
-      const parseJson = genericRoute.getDefaultJsonParser('error', 'error');
       genericRoute.removeContentTypeParser('application/json');
       genericRoute.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
         rawBodies.set(request, body as Buffer);
-        void parseJson(request, (body as Buffer).toString('utf8'), done);
+        parseJsonBodyInto((body as Buffer).toString('utf8'), done);
       });
       // A signed request (signature header, no Authorization) is checked once its body is read.
       const signed = (request: FastifyRequest) => request.headers[signatureHeader] !== undefined && request.headers.authorization === undefined;

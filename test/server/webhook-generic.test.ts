@@ -95,8 +95,9 @@ describe('bad input', () => {
     expect(await code(post(JSON.stringify({ padding: 'x'.repeat(1024 * 1024) }), bearer))).toEqual([413, 'payload_too_large']);
   });
 
-  it('answers 400 for a body with __proto__ (prototype poisoning)', async () => {
-    expect((await post('{"__proto__": {"admin": true}}', bearer)).statusCode).toBe(400);
+  it('answers 400 forbidden_key for a body with __proto__ or constructor.prototype (prototype poisoning)', async () => {
+    expect(await code(post('{"__proto__": {"admin": true}}', bearer))).toEqual([400, 'forbidden_key']);
+    expect(await code(post('{"a": [{"constructor": {"prototype": {"admin": true}}}]}', bearer))).toEqual([400, 'forbidden_key']);
   });
 
   it.each([

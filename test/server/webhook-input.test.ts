@@ -104,6 +104,13 @@ describe('bad input', () => {
     expect((await post([1, 2])).json().error.code).toBe('invalid_payload');
   });
 
+  it('answers 422 invalid_payload for a timestamp without seconds (not RFC 3339)', async () => {
+    const payload = alertmanagerPayload('firing');
+    (payload.alerts as Record<string, unknown>[])[0]!.endsAt = '2026-11-25T12:17Z';
+    const response = await post(payload);
+    expect([response.statusCode, response.json().error.details.issues]).toEqual([422, [{ path: 'alerts.0.endsAt', message: 'expected an RFC 3339 timestamp (with seconds)' }]]);
+  });
+
   it('answers 422 invalid_params when a matching trigger cannot compute the runbook params', async () => {
     const payload = alertmanagerPayload('firing');
     delete (payload.alerts as { labels: Record<string, string> }[])[0]!.labels.service;
@@ -129,6 +136,13 @@ describe('bad input', () => {
   it('answers 404 with the JSON error body for unknown routes', async () => {
     const response = await app.inject({ method: 'GET', url: '/v1/nothing' });
     expect([response.statusCode, response.json().error.code]).toEqual([404, 'not_found']);
+  });
+
+  it('answers 405 with Allow for a method the path does not serve', async () => {
+    const alertRoute = await app.inject({ method: 'GET', url: '/v1/alerts/alertmanager' });
+    const health = await app.inject({ method: 'DELETE', url: '/healthz?x=1' });
+    expect([alertRoute.statusCode, alertRoute.headers.allow, alertRoute.json().error.code]).toEqual([405, 'POST', 'method_not_allowed']);
+    expect([health.statusCode, health.headers.allow]).toEqual([405, 'GET, HEAD']);
   });
 
   it('counts rejections by reason and unmatched alerts in /metrics', async () => {
