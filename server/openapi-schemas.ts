@@ -3,6 +3,7 @@
  * the very schemas the routes validate with, the answers are zod schemas of what the routes send.
  */
 import { z } from 'zod';
+import type { DeliveryOutcome } from './alert-delivery';
 import { alertmanagerPayloadSchema } from './alertmanager-payload';
 import { codecPayloadsSchema } from './codec-routes';
 import { grafanaPayloadSchema } from './grafana-payload';
@@ -17,6 +18,19 @@ export const alertsAcceptedSchema = z.object({
   accepted: z.int().nonnegative().describe('Alerts in the payload (1 for a generic body).'),
   matched: z.int().nonnegative().describe('Deliveries: (alert, runbook) pairs handed to Temporal.'),
   recoveries: z.array(z.string()).describe('Workflow ids (`<runbook>/<key>`) of the recoveries started, joined or signalled.'),
+  deliveries: z
+    .array(
+      z.object({
+        runbook: z.string(),
+        fingerprint: z.string(),
+        status: z.enum(['firing', 'resolved']),
+        recovery: z.string().describe('The workflow id.'),
+        outcome: z.enum(['started', 'joined', 'signalled', 'not-running', 'suppressed'] satisfies DeliveryOutcome[]),
+        runId: z.string().optional().describe('The run a signal-with-start delivered the alert to.'),
+      }),
+    )
+    .optional()
+    .describe('What became of each alert for each runbook it matched (absent when nothing matched).'),
   suppressed: z
     .array(
       z.object({

@@ -29,7 +29,7 @@ interface OperationSpec {
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
 const bodyErrors = ['malformed_json', 'empty_body', 'forbidden_key', 'bad_request', 'payload_too_large', 'unsupported_media_type'] as const;
-const alertErrors = [...bodyErrors, 'unauthenticated', 'invalid_credentials', 'forbidden', 'invalid_payload', 'invalid_params', 'runbook_unresolvable', 'rate_limited', 'temporal_unavailable'] as const;
+const alertErrors = [...bodyErrors, 'unauthenticated', 'invalid_credentials', 'forbidden', 'invalid_payload', 'invalid_params', 'runbook_unresolvable', 'rate_limited', 'temporal_unavailable', 'overloaded'] as const;
 const authErrors = new Set<HttpErrorCode>(['unauthenticated', 'invalid_credentials', 'invalid_signature', 'stale_signature', 'forbidden']);
 const headerCredentials: SecurityRequirement[] = [{ bearerToken: [] }, { basicAuth: [] }];
 

@@ -91,6 +91,6 @@ it('finds no server error and no answer that differs from the OpenAPI document',
   expect(run.output).toMatch(/Operations:\s+14 selected \/ 14 total/);
   expect(Number(summary?.[1])).toBeGreaterThan(7 * maxExamples);
   // The fuzzer got past authentication into Temporal: the documented examples started recoveries.
-  expect(await metric(/rebound_recoveries_signal_with_start_total\{runbook="error-rate-recovery"\} (\d+)/)).toBeGreaterThan(0);
-  expect(await metric(/rebound_recoveries_signal_with_start_total\{runbook="deploy-rollback"\} (\d+)/)).toBeGreaterThan(0);
+  expect(await metric(/rebound_alert_recoveries_started_total\{runbook="error-rate-recovery"\} (\d+)/)).toBeGreaterThan(0);
+  expect(await metric(/rebound_alert_recoveries_started_total\{runbook="deploy-rollback"\} (\d+)/)).toBeGreaterThan(0);
 }, 400_000);
