@@ -150,5 +150,10 @@ export function formatReportMarkdown(view: RecoveryState | RecoveryReport): stri
       'None.',
     ),
   );
+  // Only when there were some: most recoveries run without an authorization policy.
+  const refusals = view.refusals ?? [];
+  if (refusals.length > 0) {
+    lines.push(...section('Refused acts', table(['when', 'who', 'act', 'step', 'why'], refusals.map((refused) => [formatTimestamp(refused.at), refused.identity, refused.act, refused.step, refused.refusal])), 'None.'));
+  }
   return lines.join('\n');
 }

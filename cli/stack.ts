@@ -1,6 +1,7 @@
 /** The local stack of `rebound dev` and `rebound demo`: Temporal dev server, worker, and optionally the demo fleet. */
 import * as path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { loadAuthzPolicy } from '../client/authorization';
 import { readInventoryFile } from '../activities/drivers/inventory-file';
 import { startFleet, type RunningFleet } from '../examples/fleet/server';
 import type { Inventory } from '../model/inventory';
@@ -71,6 +72,7 @@ export async function startLocalStack(config: ReboundConfig, logger: Logger, opt
         runbooksDir: options.webhookRunbooksDir,
         auth: { token: config.webhookToken },
         logger: logger.child({ process: 'webhook' }),
+        authz: await loadAuthzPolicy(config.authzFile),
       });
       webhookUrl = await app.listen({ host: '127.0.0.1', port: config.httpPort });
       stoppers.push(() => app.close());

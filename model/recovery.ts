@@ -2,6 +2,7 @@
  * A recovery: the input a workflow receives, the state its `state` query returns, and the report
  * it ends with. Pure types: shared by the workflow, the CLI and the tests.
  */
+import type { AuthzPolicy } from './authz-policy';
 import type { ParamValue } from './params';
 import type { Runbook } from './runbook';
 import type { StepKind } from './steps';
@@ -41,6 +42,11 @@ export interface RecoveryInput {
    * the parent commits it or undoes it (workflows/settlement.ts).
    */
   settledByParent?: boolean;
+  /**
+   * The authorization policy in force when the recovery started (REBOUND_AUTHZ_FILE): the
+   * recovery refuses operator acts it does not allow. Absent: every act is allowed.
+   */
+  authz?: AuthzPolicy;
 }
 
 /** A runbook as it was when a recovery started, with the hash of its file. */
@@ -208,6 +214,16 @@ export interface OperatorAct {
   at: string;
 }
 
+/** An operator act the authorization policy refused: who tried what, and why it was refused. */
+export interface RefusedAct {
+  act: OperatorActKind;
+  identity: string;
+  step?: string;
+  /** Why: which identity, act and runbook no rule allows. */
+  refusal: string;
+  at: string;
+}
+
 export interface RecoveryState {
   workflowId: string;
   runbook: { name: string; hash: string };
@@ -235,6 +251,8 @@ export interface RecoveryState {
   timeline: RecoveryTimeline;
   /** Operator acts in the order they were accepted. */
   operatorActs: OperatorAct[];
+  /** Acts the authorization policy refused, in order (the latest {@link maxRecordedRefusals}); absent until one is. */
+  refusals?: RefusedAct[];
   /** True while an operator has paused the recovery (no new step starts). */
   paused: boolean;
   /** Set while a failed step holds the recovery for an operator (`onFailure: hold`). */
@@ -254,6 +272,9 @@ export interface RecoveryReport extends RecoveryState {
   /** Targets that did not pass verification: why the outcome is `degraded` rather than `recovered`. */
   unverifiedTargets: string[];
 }
+
+/** Refusals kept in a recovery's state: enough for an audit, bounded against a client that keeps trying. */
+export const maxRecordedRefusals = 100;
 
 /** Workflow id of a recovery: one recovery per runbook and key at a time. */
 export function recoveryWorkflowId(runbookName: string, key: string): string {

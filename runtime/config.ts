@@ -58,6 +58,7 @@ const envSchema = z.object({
   REBOUND_METRICS_HOST: optional(z.string().regex(/^[A-Za-z0-9.:_-]+$/, { error: 'expected a host name or IP address, e.g. 0.0.0.0' }).default('127.0.0.1')),
   REBOUND_WEBHOOK_TOKEN: optional(z.string().min(16, { error: 'expected a token of at least 16 characters' }).optional()),
   REBOUND_WEBHOOK_CONFIG: optional(z.string().optional()),
+  REBOUND_AUTHZ_FILE: optional(z.string().optional()),
   REBOUND_WEBHOOK_RATE_LIMIT: optional(
     z
       .string()
@@ -93,6 +94,8 @@ export interface ReboundConfig {
   readonly webhookToken: string | undefined;
   /** Absolute path of the webhook credentials file (scoped tokens, basic-auth users, HMAC secrets). */
   readonly webhookConfigFile: string | undefined;
+  /** Absolute path of the authorization policy (who may start and act on which runbooks); unset: everyone may do everything. */
+  readonly authzFile: string | undefined;
   /** Webhook requests per minute per alert source and client address; 0 means no limit. */
   readonly webhookRateLimit: number;
   /** Where the worker serves Prometheus metrics (`/metrics`); unset: no metrics endpoint. Port 0 picks a free one. */
@@ -123,6 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     httpPort: values.REBOUND_HTTP_PORT,
     webhookToken: values.REBOUND_WEBHOOK_TOKEN,
     webhookConfigFile: values.REBOUND_WEBHOOK_CONFIG === undefined ? undefined : path.resolve(cwd, values.REBOUND_WEBHOOK_CONFIG),
+    authzFile: values.REBOUND_AUTHZ_FILE === undefined ? undefined : path.resolve(cwd, values.REBOUND_AUTHZ_FILE),
     webhookRateLimit: values.REBOUND_WEBHOOK_RATE_LIMIT,
     metrics: values.REBOUND_METRICS_PORT === undefined ? undefined : Object.freeze({ host: values.REBOUND_METRICS_HOST, port: values.REBOUND_METRICS_PORT }),
   });

@@ -8,6 +8,7 @@ import type { Client } from '@temporalio/client';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type HTTPMethods } from 'fastify';
 import type { NormalizedAlert } from '../model/alert-routing';
+import type { AuthzPolicy } from '../model/authz-policy';
 import type { AlertSource } from '../model/triggers';
 import { defaultWebhookRateLimit } from '../runtime/config';
 import type { Logger } from '../runtime/logger';
@@ -22,6 +23,7 @@ import { HttpError, toHttpError } from './http-errors';
 import { createWebhookMetrics } from './metrics';
 import { serveOpenApiDocument } from './openapi';
 import { expectObject, parseJsonBodyInto } from './payload-validation';
+import { authorizeDeliveries } from './start-authorization';
 
 interface Plan {
   deliveries: AlertDelivery[];
@@ -45,6 +47,8 @@ export interface WebhookServerOptions {
   rateLimit?: { max: number; timeWindowMs: number } | false;
   /** The codec endpoint for the Temporal UI and CLI (server/codec-routes.ts); absent: not served. */
   codec?: CodecRoutesOptions | undefined;
+  /** The authorization policy (REBOUND_AUTHZ_FILE): checked for every start and pinned into it; absent: every credential may start what its scope covers. */
+  authz?: AuthzPolicy | undefined;
 }
 
 /** An error and its cause, one line each: the SDK's ServiceError says what failed, its cause why. */
@@ -125,7 +129,9 @@ export function createWebhookServer(options: WebhookServerOptions): FastifyInsta
   async function acceptAlerts(request: FastifyRequest, reply: FastifyReply, source: AlertSource, received: number, plan: (principal: Principal) => Promise<Plan>) {
     metrics.alertsReceived.inc({ source }, received);
     const principal = principals.get(request) ?? authenticator.fromHeaders(request.headers);
-    const { deliveries, unmatched } = await plan(principal);
+    const planned = await plan(principal);
+    const deliveries = authorizeDeliveries(planned.deliveries, options.authz, principal, logger);
+    const { unmatched } = planned;
     let results;
     try {
       results = await coalescer.submit(

@@ -14,6 +14,7 @@
 import { ApplicationFailure, CancellationScope, condition, isCancellation, setHandler } from '@temporalio/workflow';
 import type { OperatorAct, OperatorActKind, RecoveryState, StepState } from '../model/recovery';
 import type { StepKind } from '../model/steps/kinds';
+import type { ActAuthorization } from './authorization';
 import { ControlFailureTypes, controlUpdates, type ControlAct, type ControlResult, type ControlUpdateArgs } from './control';
 
 /** Running steps of these kinds only wait or observe, so cancelling one changes nothing. */
@@ -44,12 +45,16 @@ export class ControlDesk {
   /** The accepted abort, if any. */
   aborted: OperatorAct | undefined;
 
-  constructor(private readonly state: RecoveryState) {}
+  constructor(
+    private readonly state: RecoveryState,
+    private readonly authorization?: ActAuthorization,
+  ) {}
 
   install(): void {
     for (const act of Object.keys(controlUpdates) as ControlAct[]) {
       setHandler(controlUpdates[act], (args) => this.apply(act, args), {
-        validator: (args) => void this.check(act, args),
+        // An act the policy refuses passes the validator, so that the handler records the refusal.
+        validator: (args) => void (this.denial(act, args) ?? this.check(act, args)),
         description: descriptions[act],
       });
     }
@@ -141,8 +146,17 @@ export class ControlDesk {
     refuse(`step "${id}" has already ended (${step.status})`);
   }
 
+  /** Why the authorization policy refuses this act; undefined when it allows it (or the act names no identity: check() refuses that). */
+  private denial(act: ControlAct, args: ControlUpdateArgs | undefined): string | undefined {
+    const identity = args?.identity;
+    if (typeof identity !== 'string' || identity.trim() === '') return undefined;
+    return this.authorization?.denial(act, identity);
+  }
+
   /** Records an accepted act and carries it out. */
   private apply(act: ControlAct, args: ControlUpdateArgs): ControlResult {
+    const denied = this.denial(act, args);
+    if (denied !== undefined) this.authorization?.refuse(act, args.identity, denied, typeof args.step === 'string' ? args.step : undefined);
     // Validators do not run on replay, and two acts may pass them before either is applied.
     const step = this.check(act, args);
     const at = new Date().toISOString();

@@ -11,6 +11,7 @@ import type { Step, StepOf } from '../model/steps';
 import { stepKind, type StepKind } from '../model/steps/kinds';
 import { installAlertHandlers } from './alerts';
 import { ApprovalFailureTypes } from './approvals';
+import { ActAuthorization } from './authorization';
 import { ControlDesk } from './control-desk';
 import { describeError } from './describe-error';
 import { condition, render } from './expressions';
@@ -210,9 +211,10 @@ export async function runRecovery(input: RecoveryInput): Promise<RecoveryReport>
   const info = workflowInfo();
   const tracker = new RecoveryTracker(info.workflowId, input);
   setHandler(stateQuery, () => tracker.snapshot());
-  installApprovalHandlers(tracker.state);
+  const authorization = new ActAuthorization(input, tracker.state);
+  installApprovalHandlers(tracker.state, authorization);
   installAlertHandlers(tracker.state);
-  const desk = new ControlDesk(tracker.state);
+  const desk = new ControlDesk(tracker.state, authorization);
   desk.install();
   const run: RecoveryRun = {
     input,

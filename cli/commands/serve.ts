@@ -7,6 +7,7 @@ import { loadConfig } from '../../runtime/config';
 import { createLogger } from '../../runtime/logger';
 import { describeConnection, temporalConnectionSettings } from '../../runtime/temporal-connection';
 import type { LoadedRunbook } from '../../server/alert-delivery';
+import { AuthzPolicyError, loadAuthzPolicy } from '../../client/authorization';
 import { AuthConfigError, loadCredentialsFile, type Credential } from '../../server/credentials';
 import { createWebhookServer } from '../../server/create-server';
 import { CliError, ExitCode } from '../cli-error';
@@ -45,6 +46,10 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
     if (error instanceof AuthConfigError) throw new CliError(error.message, ExitCode.usage, 'fix the file REBOUND_WEBHOOK_CONFIG points at (see the README, "Webhook credentials")');
     throw error;
   }
+  const authz = await loadAuthzPolicy(config.authzFile).catch((error: unknown) => {
+    if (error instanceof AuthzPolicyError) throw new CliError(error.message, ExitCode.usage, 'fix the file REBOUND_AUTHZ_FILE points at (see the README, "Authorization")');
+    throw error;
+  });
   // Lazy: the server starts while Temporal is down, answers 503 (senders retry) and /readyz says so.
   const dataConverter = dataConverterFromEnv();
   logPayloadEncryption(logger, dataConverter);
@@ -60,6 +65,7 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
       rateLimit: config.webhookRateLimit === 0 ? false : { max: config.webhookRateLimit, timeWindowMs: 60_000 },
       logger,
       codec: codecEndpointFromEnv(dataConverter),
+      authz,
     });
   } catch (error) {
     if (error instanceof AuthConfigError) throw new CliError(error.message, ExitCode.usage, 'export REBOUND_WEBHOOK_TOKEN=<a long random string> (or REBOUND_WEBHOOK_CONFIG=<credentials file>), and give the senders the same credentials');

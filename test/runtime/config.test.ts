@@ -31,6 +31,7 @@ describe('loadConfig', () => {
         REBOUND_HTTP_PORT: '9090',
         REBOUND_WEBHOOK_TOKEN: 'a-token-of-24-characters',
         REBOUND_WEBHOOK_CONFIG: 'etc/webhook.yaml',
+        REBOUND_AUTHZ_FILE: 'etc/authz.yaml',
         REBOUND_WEBHOOK_RATE_LIMIT: '120',
         REBOUND_METRICS_PORT: '9464',
         REBOUND_METRICS_HOST: '0.0.0.0',
@@ -49,6 +50,7 @@ describe('loadConfig', () => {
       httpPort: 9090,
       webhookToken: 'a-token-of-24-characters',
       webhookConfigFile: path.resolve('/srv/rebound', 'etc/webhook.yaml'),
+      authzFile: path.resolve('/srv/rebound', 'etc/authz.yaml'),
       webhookRateLimit: 120,
       metrics: { host: '0.0.0.0', port: 9464 },
     });

@@ -7,6 +7,7 @@ import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow'
 import { durationMs } from '../../model/duration';
 import type { ApprovalAnswer, ApprovalState, RecoveryState } from '../../model/recovery';
 import { ApprovalFailureTypes, approveUpdate, rejectUpdate, type ApprovalUpdateArgs } from '../approvals';
+import type { ActAuthorization } from '../authorization';
 import { render } from '../expressions';
 import type { StepContext, StepExecutor, StepOutcome } from './step-executor';
 
@@ -26,7 +27,17 @@ function approvedBy(approval: ApprovalState): string[] {
 class ApprovalDesk {
   private waiting: { approval: ApprovalState; onAnswer: () => void } | undefined;
 
-  constructor(private readonly state: RecoveryState) {}
+  constructor(
+    private readonly state: RecoveryState,
+    private readonly authorization?: ActAuthorization,
+  ) {}
+
+  /** Why the authorization policy refuses this answer; undefined when it allows it (or it names no identity: accept() refuses that). */
+  denial(decision: Decision, args: ApprovalUpdateArgs | undefined): string | undefined {
+    const identity = args?.identity;
+    if (typeof identity !== 'string' || identity.trim() === '') return undefined;
+    return this.authorization?.denial(decision, identity);
+  }
 
   /** Approvers whose approval can still count: not yet answered, and not the starter under four-eyes. */
   waitingFor(approval: ApprovalState): string[] {
@@ -66,6 +77,8 @@ class ApprovalDesk {
 
   /** Records an accepted answer and decides the approval when it is a reject or completes the quorum. */
   answer(decision: Decision, args: ApprovalUpdateArgs): ApprovalState {
+    const denied = this.denial(decision, args);
+    if (denied !== undefined) this.authorization?.refuse(decision, args.identity, denied, typeof args.step === 'string' ? args.step : undefined);
     // Validators do not run on replay, and two answers may pass them before either is recorded.
     const approval = this.accept(decision, args);
     const now = iso(Date.now());
@@ -83,15 +96,16 @@ class ApprovalDesk {
 let desk: ApprovalDesk | undefined;
 
 /** Registers the `approve` and `reject` handlers; runRecovery calls it first thing. */
-export function installApprovalHandlers(state: RecoveryState): void {
-  const installed = new ApprovalDesk(state);
+export function installApprovalHandlers(state: RecoveryState, authorization?: ActAuthorization): void {
+  const installed = new ApprovalDesk(state, authorization);
   desk = installed;
+  // An answer the policy refuses passes the validators, so that the handler records the refusal.
   setHandler(approveUpdate, (args) => installed.answer('approve', args), {
-    validator: (args) => void installed.accept('approve', args),
+    validator: (args) => void (installed.denial('approve', args) ?? installed.accept('approve', args)),
     description: 'Approve the pending approval step: { identity, reason?, step? }',
   });
   setHandler(rejectUpdate, (args) => installed.answer('reject', args), {
-    validator: (args) => void installed.accept('reject', args),
+    validator: (args) => void (installed.denial('reject', args) ?? installed.accept('reject', args)),
     description: 'Reject the pending approval step (fails it): { identity, reason?, step? }',
   });
 }

@@ -120,7 +120,9 @@ export const runExecutor: StepExecutor<'run'> = {
     const params = childParams(name, pinned.runbook.spec.params, rendered);
     const renderedKey = pinned.runbook.spec.key ? render(pinned.runbook.spec.key, { params }) : name;
     const key = typeof renderedKey === 'string' ? renderedKey : JSON.stringify(renderedKey);
-    const input: RecoveryInput = { ...pinned, params, key, trigger: context.recovery.trigger, children: context.recovery.children };
+    // The parent's policy governs the child's operator acts too.
+    const authz = context.recovery.authz;
+    const input: RecoveryInput = { ...pinned, params, key, trigger: context.recovery.trigger, children: context.recovery.children, ...(authz === undefined ? {} : { authz }) };
 
     const parent = workflowInfo();
     const workflowId = childWorkflowId(context);
