@@ -84,7 +84,7 @@ it('finds no server error and no answer that differs from the OpenAPI document',
     'none',
     '--no-color',
   ]);
-  const summary = /(\d+) generated, (\d+) passed/.exec(run.output);
+  const summary = /(\d+) generated/.exec(run.output);
   console.log(`schemathesis: ${/Operations:\s+(.+)/.exec(run.output)?.[1] ?? '?'} operations, ${summary?.[1] ?? '?'} cases generated, exit ${run.code}; ${/Seed: \d+/.exec(run.output)?.[0] ?? ''}`);
 
   expect(run.code === 0 ? 'no findings' : run.output).toBe('no findings');
