@@ -34,13 +34,28 @@ const specSchema = z.strictObject({
 
 const paramReference = /\bparams\.([A-Za-z_][A-Za-z0-9_]*)/g;
 
-/** Every CEL expression of a step, with the path where it stands (relative to the step). */
-function stepExpressions(step: Step): { path: (string | number)[]; expression: string }[] {
-  const found = collectTemplateExpressions(step, []);
+type LocatedExpression = { path: (string | number)[]; expression: string };
+
+/** A step's own conditions (`when`, a gate's or watch's `expect`), with their paths. */
+function conditionsOf(step: Step): LocatedExpression[] {
+  const found: LocatedExpression[] = [];
   if (step.when) found.push({ path: ['when'], expression: step.when });
   if ('gate' in step) found.push({ path: ['gate', 'expect'], expression: step.gate.expect });
   if ('watch' in step) found.push({ path: ['watch', 'expect'], expression: step.watch.expect });
   return found;
+}
+
+/** Every CEL expression of a step, with the path where it stands (relative to the step). */
+function stepExpressions(step: Step): LocatedExpression[] {
+  return [...collectTemplateExpressions(step, []), ...conditionsOf(step)];
+}
+
+/** The conditions of the steps nested in a step's `foreach`, at any depth (their templates are in stepExpressions already). */
+function nestedConditions(step: Step): LocatedExpression[] {
+  if (!('foreach' in step)) return [];
+  return step.foreach.steps.flatMap((nested, index) =>
+    [...conditionsOf(nested), ...nestedConditions(nested)].map(({ path, expression }) => ({ path: ['foreach', 'steps', index, ...path], expression })),
+  );
 }
 
 export const runbookSchema = z
@@ -60,9 +75,11 @@ export const runbookSchema = z
     steps.forEach((step, index) => {
       if (seen.has(step.id)) ctx.addIssue({ code: 'custom', path: ['spec', 'steps', index, 'id'], message: `duplicate step id "${step.id}"` });
       seen.add(step.id);
-      for (const { path, expression } of stepExpressions(step)) {
+      for (const { path, expression } of [...stepExpressions(step), ...nestedConditions(step)]) {
         const secretProblem = secretUseProblem(expression, inCallArguments(path));
         if (secretProblem) ctx.addIssue({ code: 'custom', path: ['spec', 'steps', index, ...path], message: secretProblem });
+      }
+      for (const { path, expression } of stepExpressions(step)) {
         for (const match of expression.matchAll(paramReference)) {
           const name = match[1] ?? '';
           if (!Object.hasOwn(params, name)) {

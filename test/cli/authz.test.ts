@@ -51,6 +51,15 @@ spec:
       approval: { approvers: [alice, dave], timeout: 10m }
 `;
 
+const parent = `apiVersion: rebound/v1
+kind: Runbook
+metadata: { name: authz-parent }
+spec:
+  steps:
+    - id: delegate
+      run: { runbook: authz-guarded, params: { label: child } }
+`;
+
 let temporal: TestTemporal;
 let workDir: string;
 let worker: WorkerProcess;
@@ -62,6 +71,7 @@ beforeAll(async () => {
   writeFileSync(path.join(workDir, 'policy.yaml'), policy);
   writeFileSync(path.join(workDir, 'authz-guarded.yaml'), guarded);
   writeFileSync(path.join(workDir, 'authz-approval.yaml'), approval);
+  writeFileSync(path.join(workDir, 'authz-parent.yaml'), parent);
   worker = workers.start();
   await worker.ready;
 });
@@ -151,6 +161,20 @@ describe('authorization policy', () => {
     const report: RecoveryReport = await temporal.client.workflow.getHandle(workflowId).result();
     expect(report.outcome).toBe('recovered');
     expect(report.refusals).toEqual([{ act: 'approve', identity: 'dave', refusal: refusal('dave', 'approve', 'authz-approval'), at: expect.any(String) }]);
+  });
+
+  it('hands the policy to child recoveries: an act on a child is checked against the child runbook', async () => {
+    const started = await rebound(['start', path.join(workDir, 'authz-parent.yaml'), '--runbooks', workDir, '--as', 'alice', '--json']);
+    expect(started).toMatchObject({ code: 0, stderr: '' });
+    const { workflowId } = JSON.parse(started.stdout) as { workflowId: string };
+    const child = `${workflowId}/delegate`;
+    await waitFor(async () => (await state(child).catch(() => undefined))?.steps[0]?.status === 'running', 'the child recovery running');
+
+    expectOneLineFailure(await rebound(['abort', child, '--as', 'carol']), `rebound: abort refused: ${refusal('carol', 'abort', 'authz-guarded')}`);
+    expect((await state(child)).refusals).toEqual([{ act: 'abort', identity: 'carol', refusal: refusal('carol', 'abort', 'authz-guarded'), at: expect.any(String) }]);
+
+    expect(await rebound(['abort', workflowId, '--as', 'alice'])).toMatchObject({ code: 0, stderr: '' });
+    expect((await temporal.client.workflow.getHandle(workflowId).result()).outcome).toBe('aborted');
   });
 
   it('refuses to start with a policy file that is not valid, naming file:line:col', async () => {

@@ -21,6 +21,7 @@ describe('rebound validate and secrets', () => {
       `${file}:16:13: steps[2].name: ${outside('TOKEN')}`,
       `${file}:17:13: steps[2].when: ${reserved('secret.TOKEN != ""')}`,
       `${file}:22:18: steps[3].approval.message: ${outside('TOKEN')}`,
+      `${file}:28:19: steps[4].foreach.steps[0].when: ${reserved('secret.TOKEN == item')}`,
       '0 valid, 1 invalid',
     ]);
   });
