@@ -70,15 +70,22 @@ if ! temporal_cli_present; then
   say "Temporal CLI ready: $PWD/$local_cli"
 fi
 
-# --- Debian packages the tests use: Prometheus (PromQL gates; Alertmanager for alert tests) ------
-if [[ ${1:-} == --tests ]] && { ! command -v prometheus || ! command -v prometheus-alertmanager; } >/dev/null; then
-  if command -v apt-get >/dev/null && [[ $(id -u) == 0 ]]; then
-    say "installing Prometheus and Alertmanager (Debian packages) for the tests ..."
-    apt-get update -qq >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus prometheus-alertmanager >&2
-  else
-    say "the tests need Prometheus: run \`apt-get install prometheus prometheus-alertmanager\` as root"
-    exit 1
+# --- Debian packages the tests use: Prometheus (PromQL gates; Alertmanager for alert tests) and -----
+# --- Chromium (the browser test of the Temporal UI; playwright-core never downloads a browser) ---
+if [[ ${1:-} == --tests ]]; then
+  missing=()
+  command -v prometheus >/dev/null || missing+=(prometheus)
+  command -v prometheus-alertmanager >/dev/null || missing+=(prometheus-alertmanager)
+  [[ -x ${REBOUND_CHROMIUM_PATH:-/usr/bin/chromium} ]] || missing+=(chromium)
+  if ((${#missing[@]} > 0)); then
+    if command -v apt-get >/dev/null && [[ $(id -u) == 0 ]]; then
+      say "installing ${missing[*]} (Debian packages) for the tests ..."
+      apt-get update -qq >&2
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+    else
+      say "the tests need ${missing[*]}: run \`apt-get install ${missing[*]}\` as root"
+      exit 1
+    fi
   fi
 fi
 
