@@ -12,6 +12,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/cl
 import type { RecoveryReport, RecoveryState } from '../../model/recovery';
 import { abortUpdate } from '../../workflows/control';
 import { stateQuery } from '../../workflows/queries';
+import { saveHistoryWhenRecording } from '../helpers/histories';
 import { runCli, type CliRun } from '../helpers/run-cli';
 import { startTestTemporal, type TestTemporal } from '../helpers/temporal-server';
 import { waitFor } from '../helpers/wait-for';
@@ -133,6 +134,7 @@ describe('authorization policy', () => {
     const report: RecoveryReport = await temporal.client.workflow.getHandle(workflowId).result();
     expect(report.outcome).toBe('aborted');
     expect(report.refusals?.map((refused) => refused.identity)).toEqual(['carol', 'mallory']);
+    await saveHistoryWhenRecording(temporal.client, workflowId, 'authz-refusals');
     const markdown = await rebound(['report', workflowId]);
     expect(markdown.code).toBe(0);
     expect(markdown.stdout).toContain('## Refused acts');

@@ -1,6 +1,6 @@
 /**
  * Replays saved histories of real recoveries (recovered, rolled back, worker crash, stack restart,
- * steered by operators) with the current interpreter: a change that would break recoveries in
+ * steered by operators, refused by the authorization policy) with the current interpreter: a change that would break recoveries in
  * flight fails here.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -17,7 +17,7 @@ installTemporalRuntime(createLogger({ level: 'error', destination: process.stder
 const files = readdirSync(historiesDir).filter((file) => file.endsWith('.json')).sort();
 
 it('has the saved histories of every recorded scenario', () => {
-  expect(files).toEqual(['operator-acts.json', 'recovered.json', 'rolled-back.json', 'stack-restart.json', 'worker-crash.json']);
+  expect(files).toEqual(['authz-refusals.json', 'operator-acts.json', 'recovered.json', 'rolled-back.json', 'stack-restart.json', 'worker-crash.json']);
 });
 
 it('replays every saved history without non-determinism', async () => {
