@@ -9,6 +9,7 @@
 import type { DriverReader } from '../activities/drivers/fleet-reads';
 import { resolveCount } from '../model/counts';
 import { ExpressionError, evaluateCondition, renderTemplate, type ExpressionContext } from '../model/expressions';
+import { renderArguments } from '../model/secret-references';
 import { chooseDestination, loadToMove, predictedServingCapacity, shiftedWeights } from '../model/failover-preflight';
 import { grantDiff, grantKey } from '../model/grant-diff';
 import { ParamsError, resolveParams } from '../model/param-values';
@@ -71,12 +72,14 @@ export class PlanNeedsInventoryError extends Error {
 
 const driverKinds: readonly StepKind[] = ['rollback', 'failover', 'permissions'];
 
-/** Renders every template it can; a template that reads what only exists at run time stays as written. */
+/** Renders every template it can; a template that reads what only exists at run time stays as written, and so does a secret reference. */
 function renderKnown(value: unknown, context: ExpressionContext, unresolved: string[]): unknown {
   if (typeof value === 'string') {
     if (!value.includes('{{')) return value;
     try {
-      return renderTemplate(value, context);
+      const rendered = renderArguments(value, context);
+      if (rendered.secrets.length > 0) unresolved.push(String(rendered.input));
+      return rendered.input;
     } catch (error) {
       if (!(error instanceof ExpressionError)) throw error;
       unresolved.push(value);

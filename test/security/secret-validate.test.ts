@@ -8,6 +8,14 @@ describe('rebound validate and secrets', () => {
     expect(run.stdout).toContain('1 valid, 0 invalid');
   });
 
+  it('plans a runbook with secrets, showing each reference as written (nothing is resolved on the client)', async () => {
+    const run = await runCli(['plan', 'test/security/secret-runbooks/valid/secret-calls.yaml', '-p', 'service=checkout'], { REBOUND_SECRET_STATUS_KEY: 'must-not-appear-1234' });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('targets (1): https://status.example/checkout?key={{ secret.STATUS_KEY }}');
+    expect(run.stdout).toContain('resolved when it runs: Bearer {{ secret.DEPLOY_TOKEN }}');
+    expect(run.stdout).not.toContain('must-not-appear-1234');
+  });
+
   it('refuses secrets inside expressions and outside call arguments, one file:line:col line each', async () => {
     const run = await runCli(['validate', 'test/security/secret-runbooks/invalid']);
     expect(run.code).toBe(1);
