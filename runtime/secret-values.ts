@@ -13,7 +13,7 @@ const maxKnownValues = 1000;
 const known = new Map<string, string>();
 
 /** Environment variables whose values are secrets, besides every `REBOUND_SECRET_*`. */
-const secretVariables = ['REBOUND_WEBHOOK_TOKEN', 'REBOUND_CODEC_KEYS', 'TEMPORAL_API_KEY'];
+const secretVariables = ['REBOUND_WEBHOOK_TOKEN', 'REBOUND_CODEC_TOKEN', 'REBOUND_CODEC_KEYS', 'TEMPORAL_API_KEY'];
 
 /** Remembers a secret value (and the name it is shown as: `[secret NAME]`). */
 export function rememberSecretValue(value: string, name = 'redacted'): void {
