@@ -35,9 +35,17 @@ export function rememberEnvironmentSecrets(env: NodeJS.ProcessEnv = process.env)
   }
 }
 
-/** The forms a value takes in text: as is, inside a JSON string, URL-encoded. */
+const formsCache = new Map<string, string[]>();
+
+/** The forms a value takes in text: as is, inside a JSON string, URL-encoded (cached: every log line asks). */
 function formsOf(value: string): string[] {
-  return [...new Set([value, JSON.stringify(value).slice(1, -1), encodeURIComponent(value)])].filter((form) => form.length >= minScrubbedLength);
+  let forms = formsCache.get(value);
+  if (forms === undefined) {
+    forms = [...new Set([value, JSON.stringify(value).slice(1, -1), encodeURIComponent(value)])].filter((form) => form.length >= minScrubbedLength);
+    if (formsCache.size >= maxKnownValues * 2) formsCache.clear();
+    formsCache.set(value, forms);
+  }
+  return forms;
 }
 
 /** Replaces every known secret value (`values`: default all known) in `text` with `[secret NAME]`. */
