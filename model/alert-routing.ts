@@ -2,6 +2,7 @@
  * Alert routing: which runbooks an alert is for, and the params it gives each. Pure: the webhook
  * server calls it per alert; the params are still checked against the runbook by prepareRecovery.
  */
+import { RE2JS } from 're2js';
 import { evaluateCondition, evaluateExpression, ExpressionError } from './expressions';
 import type { Runbook } from './runbook';
 import type { AlertSource, Trigger } from './triggers';
@@ -40,6 +41,18 @@ export class TriggerParamsError extends Error {
 
 const label = (labels: Record<string, string>, name: string): string => (Object.hasOwn(labels, name) ? (labels[name] ?? '') : '');
 
+/**
+ * A label regex as Alertmanager compiles it: RE2 syntax (Go's regexp: linear time, no lookaround
+ * or backreferences), anchored at both ends. Patterns come from loaded runbooks, so the cache is
+ * bounded by them; model/triggers.ts refuses patterns RE2 cannot compile.
+ */
+const labelPatterns = new Map<string, RE2JS>();
+function labelRegex(pattern: string): RE2JS {
+  let compiled = labelPatterns.get(pattern);
+  if (compiled === undefined) labelPatterns.set(pattern, (compiled = RE2JS.compile(`^(?:${pattern})$`)));
+  return compiled;
+}
+
 /** Whether the trigger's source and label matchers accept the alert (Alertmanager semantics). */
 export function triggerMatches(trigger: Trigger, alert: NormalizedAlert): boolean {
   if (trigger.source !== alert.source) return false;
@@ -47,7 +60,7 @@ export function triggerMatches(trigger: Trigger, alert: NormalizedAlert): boolea
     if (label(alert.labels, name) !== value) return false;
   }
   for (const [name, pattern] of Object.entries(trigger.matchRe)) {
-    if (!new RegExp(`^(?:${pattern})$`).test(label(alert.labels, name))) return false;
+    if (!labelRegex(pattern).matcher(label(alert.labels, name)).matches()) return false;
   }
   return true;
 }

@@ -1,4 +1,5 @@
 /** Runbook triggers: which alerts start (or join) a recovery of the runbook, and the params they give it. */
+import { RE2JS } from 're2js';
 import { z } from 'zod';
 import { expressionSyntaxError } from './expressions';
 
@@ -8,11 +9,13 @@ export type AlertSource = (typeof alertSources)[number];
 const labelName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'expected a label name: letters, digits, _' });
 const paramName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'expected a param name usable in CEL: letters, digits, _' });
 
+// RE2 syntax, as Alertmanager's (Go) matchers: what JavaScript's RegExp would take beyond it
+// (lookaround, backreferences) is refused here rather than matched differently.
 const labelRegex = z.string().superRefine((pattern, ctx) => {
   try {
-    new RegExp(pattern);
+    RE2JS.compile(`^(?:${pattern})$`);
   } catch (error) {
-    ctx.addIssue({ code: 'custom', message: `invalid regular expression: ${(error as Error).message}` });
+    ctx.addIssue({ code: 'custom', message: `invalid regular expression (RE2 syntax, as Alertmanager's): ${(error as Error).message}` });
   }
 });
 
@@ -26,7 +29,7 @@ export const triggerSchema = z
   source: z.enum(alertSources, { error: `expected a source: ${alertSources.join(', ')}` }),
   /** Label equality matchers; a missing label matches "" (as in Alertmanager). */
   match: z.record(labelName, z.string()).default({}),
-  /** Label regex matchers, anchored at both ends (as in Alertmanager). */
+  /** Label regex matchers: RE2 syntax, anchored at both ends (as in Alertmanager). */
   matchRe: z.record(labelName, labelRegex).default({}),
   /** Runbook params as CEL over the alert: labels, annotations, startsAt, fingerprint, status (generic: `body`). */
   params: z.record(paramName, celExpression).default({}),

@@ -67,6 +67,23 @@ describe('routeAlert', () => {
     ]);
   });
 
+  it('matches label regexes with RE2 semantics, anchored at both ends as Alertmanager does', () => {
+    const anchored = withTriggers('anchored', '    - { source: alertmanager, matchRe: { service: "check|pay" }, params: { service: labels.service } }');
+    expect(routeAlert([anchored], alert({ service: 'check' }))).toHaveLength(1);
+    expect(routeAlert([anchored], alert({ service: 'pay' }))).toHaveLength(1);
+    // Anchored around the whole alternation: neither 'checkout' nor 'repay' match.
+    expect(routeAlert([anchored], alert({ service: 'checkout' }))).toHaveLength(0);
+    expect(routeAlert([anchored], alert({ service: 'repay' }))).toHaveLength(0);
+    // RE2 classes; `$` is the end of the text, so a trailing newline does not match.
+    const classes = withTriggers('classes', '    - { source: alertmanager, matchRe: { instance: "[[:alpha:]]+-\\\\d{2}" }, params: { service: labels.service } }');
+    expect(routeAlert([classes], alert({ service: 'a', instance: 'node-01' }))).toHaveLength(1);
+    expect(routeAlert([classes], alert({ service: 'a', instance: 'node-01\n' }))).toHaveLength(0);
+    expect(routeAlert([classes], alert({ service: 'a', instance: 'node-1' }))).toHaveLength(0);
+    // A missing label is "", which `.*` matches.
+    const any = withTriggers('any', '    - { source: alertmanager, matchRe: { team: ".*" }, params: { service: labels.service } }');
+    expect(routeAlert([any], alert({ service: 'checkout' }))).toHaveLength(1);
+  });
+
   it('gives params the annotations, startsAt, fingerprint and status of the alert', () => {
     const all = withTriggers(
       'all-fields',
@@ -93,6 +110,9 @@ describe('spec.triggers validation', () => {
   it('rejects an unknown source, a bad regex, a bad CEL expression and unknown fields', () => {
     expect(problems('    - { source: pagerduty }').join('\n')).toMatch(/source: expected a source: alertmanager, grafana, generic/);
     expect(problems('    - { source: alertmanager, matchRe: { service: "(" } }').join('\n')).toMatch(/matchRe.service: invalid regular expression/);
+    // JavaScript's RegExp would take these; RE2 (Alertmanager's syntax) does not: refused, not matched differently.
+    expect(problems('    - { source: alertmanager, matchRe: { service: "(?!canary).*" } }').join('\n')).toMatch(/matchRe.service: invalid regular expression \(RE2 syntax/);
+    expect(problems('    - { source: alertmanager, matchRe: { service: "(a)\\\\1" } }').join('\n')).toMatch(/matchRe.service: invalid regular expression \(RE2 syntax/);
     expect(problems('    - { source: alertmanager, params: { service: "labels.(" } }').join('\n')).toMatch(/params.service: invalid CEL expression/);
     expect(problems('    - { source: alertmanager, labels: { a: b } }').join('\n')).toMatch(/labels/);
   });
