@@ -1,7 +1,6 @@
 /** The local stack of `rebound dev` and `rebound demo`: Temporal dev server, worker, and optionally the demo fleet. */
 import * as path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { loadAuthzPolicy } from '../client/authorization';
 import { readInventoryFile } from '../activities/drivers/inventory-file';
 import { startFleet, type RunningFleet } from '../examples/fleet/server';
 import type { Inventory } from '../model/inventory';
@@ -9,9 +8,9 @@ import { dataConverterFromEnv } from '../runtime/codec-keys';
 import type { ReboundConfig } from '../runtime/config';
 import { startDevServer, type DevServer } from '../runtime/dev-server';
 import type { Logger } from '../runtime/logger';
-import { createWebhookServer } from '../server/create-server';
 import { startWorker, type RunningWorker } from '../worker/run-worker';
 import { loadRunbooks } from './commands/serve';
+import { createConfiguredWebhookServer, hasWebhookCredentials, loadWebhookSettings } from './webhook-settings';
 
 export const demoInventoryFile = path.join(__dirname, '..', '..', 'examples', 'inventory.yaml');
 
@@ -31,7 +30,7 @@ export interface StackOptions {
   headless?: boolean;
   /** Also run the demo fleet (on FLEET_PORT, default 9400) and give the worker its inventory. */
   fleetPort?: number;
-  /** Also run the webhook server (REBOUND_HTTP_PORT) for the runbooks of this directory; needs REBOUND_WEBHOOK_TOKEN. */
+  /** Also run the webhook server (REBOUND_HTTP_PORT) for the runbooks of this directory, configured as `rebound serve` is; needs REBOUND_WEBHOOK_TOKEN or REBOUND_WEBHOOK_CONFIG. */
   webhookRunbooksDir?: string;
 }
 
@@ -62,17 +61,19 @@ export async function startLocalStack(config: ReboundConfig, logger: Logger, opt
     const worker = await startWorker(config, logger, { address: server.address, inventory });
     stoppers.push(() => worker.stop());
     let webhookUrl: string | undefined;
-    if (options.webhookRunbooksDir !== undefined && config.webhookToken !== undefined) {
-      const client = new Client({ connection: await Connection.connect({ address: server.address }), namespace: config.namespace, dataConverter: dataConverterFromEnv() });
+    if (options.webhookRunbooksDir !== undefined && hasWebhookCredentials(config)) {
+      // The same configuration as `rebound serve`: token, credentials file, rate limit, codec endpoint.
+      const dataConverter = dataConverterFromEnv();
+      const settings = await loadWebhookSettings(config, { dataConverter });
+      const client = new Client({ connection: await Connection.connect({ address: server.address }), namespace: config.namespace, dataConverter });
       stoppers.push(() => client.connection.close());
-      const app = createWebhookServer({
+      const app = createConfiguredWebhookServer({
         client,
         taskQueue: config.taskQueue,
         runbooks: await loadRunbooks(options.webhookRunbooksDir),
         runbooksDir: options.webhookRunbooksDir,
-        auth: { token: config.webhookToken },
         logger: logger.child({ process: 'webhook' }),
-        authz: await loadAuthzPolicy(config.authzFile),
+        ...settings,
       });
       webhookUrl = await app.listen({ host: '127.0.0.1', port: config.httpPort });
       stoppers.push(() => app.close());

@@ -2,16 +2,14 @@
 import * as path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { findRunbookFiles, formatProblem, loadRunbookFile } from '../../model/loader';
-import { codecEndpointFromEnv, dataConverterFromEnv, logPayloadEncryption } from '../../runtime/codec-keys';
+import { dataConverterFromEnv, logPayloadEncryption } from '../../runtime/codec-keys';
 import { loadConfig } from '../../runtime/config';
 import { createLogger } from '../../runtime/logger';
 import { describeConnection, temporalConnectionSettings } from '../../runtime/temporal-connection';
 import type { LoadedRunbook } from '../../server/alert-delivery';
-import { AuthzPolicyError, loadAuthzPolicy } from '../../client/authorization';
-import { AuthConfigError, loadCredentialsFile, type Credential } from '../../server/credentials';
-import { createWebhookServer } from '../../server/create-server';
 import { CliError, ExitCode } from '../cli-error';
 import { untilStopSignal } from '../signals';
+import { createConfiguredWebhookServer, loadWebhookSettings } from '../webhook-settings';
 
 export interface ServeCommandOptions {
   runbooks: string;
@@ -38,39 +36,13 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
   const logger = createLogger({ level: config.logLevel }, { process: 'webhook' });
   const runbooksDir = path.resolve(options.runbooks);
   const runbooks = await loadRunbooks(runbooksDir);
-  let app;
-  let credentials: Credential[] | undefined;
-  try {
-    credentials = config.webhookConfigFile === undefined ? undefined : await loadCredentialsFile(config.webhookConfigFile);
-  } catch (error) {
-    if (error instanceof AuthConfigError) throw new CliError(error.message, ExitCode.usage, 'fix the file REBOUND_WEBHOOK_CONFIG points at (see the README, "Webhook credentials")');
-    throw error;
-  }
-  const authz = await loadAuthzPolicy(config.authzFile).catch((error: unknown) => {
-    if (error instanceof AuthzPolicyError) throw new CliError(error.message, ExitCode.usage, 'fix the file REBOUND_AUTHZ_FILE points at (see the README, "Authorization")');
-    throw error;
-  });
   // Lazy: the server starts while Temporal is down, answers 503 (senders retry) and /readyz says so.
   const dataConverter = dataConverterFromEnv();
   logPayloadEncryption(logger, dataConverter);
+  const settings = await loadWebhookSettings(config, { authDisabled: !options.auth, dataConverter });
   const { namespace, ...connectionOptions } = temporal;
   const client = new Client({ connection: Connection.lazy({ ...connectionOptions, connectTimeout: '5s' }), namespace, dataConverter });
-  try {
-    app = createWebhookServer({
-      client,
-      taskQueue: config.taskQueue,
-      runbooks,
-      runbooksDir,
-      auth: { token: config.webhookToken, credentials, disabled: !options.auth },
-      rateLimit: config.webhookRateLimit === 0 ? false : { max: config.webhookRateLimit, timeWindowMs: 60_000 },
-      logger,
-      codec: codecEndpointFromEnv(dataConverter),
-      authz,
-    });
-  } catch (error) {
-    if (error instanceof AuthConfigError) throw new CliError(error.message, ExitCode.usage, 'export REBOUND_WEBHOOK_TOKEN=<a long random string> (or REBOUND_WEBHOOK_CONFIG=<credentials file>), and give the senders the same credentials');
-    throw error;
-  }
+  const app = createConfiguredWebhookServer({ client, taskQueue: config.taskQueue, runbooks, runbooksDir, logger, ...settings });
   const address = await app.listen({ host: '127.0.0.1', port: config.httpPort });
   const triggered = runbooks.filter((loaded) => (loaded.runbook.spec.triggers ?? []).length > 0).map((loaded) => loaded.runbook.metadata.name);
   logger.info({ address, runbooks: runbooks.length, triggered, temporal: describeConnection(temporal), taskQueue: config.taskQueue }, `webhook server listening on ${address}`);
