@@ -49,11 +49,16 @@ afterAll(async () => {
   await app?.close();
 });
 
+/** The 202 answer's part these tests read. */
+interface Answer {
+  deliveries: { outcome: string }[];
+}
+
 const post = (payload: object) => fetch(url, { method: 'POST', headers: { ...bearer, 'content-type': 'application/json' }, body: JSON.stringify(payload) });
 
 it('holds a gate on `alerts` until the resolved notification of the triggering alert arrives through the webhook', async () => {
   const firing = await post(alertmanagerPayload('firing'));
-  expect([firing.status, (await firing.json()).deliveries.map((delivery: { outcome: string }) => delivery.outcome)]).toEqual([202, ['started']]);
+  expect([firing.status, ((await firing.json()) as Answer).deliveries.map((delivery) => delivery.outcome)]).toEqual([202, ['started']]);
   const handle = bed.client.workflow.getHandle('wait-for-resolution/checkout');
 
   // The gate has polled its check three times and still holds: the alert is firing.
@@ -63,7 +68,7 @@ it('holds a gate on `alerts` until the resolved notification of the triggering a
   expect(holding.alerts.map((alert) => alert.status)).toEqual(['firing']);
 
   const resolved = await post(alertmanagerPayload('resolved'));
-  expect([resolved.status, (await resolved.json()).deliveries.map((delivery: { outcome: string }) => delivery.outcome)]).toEqual([202, ['signalled']]);
+  expect([resolved.status, ((await resolved.json()) as Answer).deliveries.map((delivery) => delivery.outcome)]).toEqual([202, ['signalled']]);
   const report: RecoveryReport = await handle.result();
   expect(report.outcome).toBe('recovered');
   expect(report.steps[0]).toMatchObject({ id: 'alert-resolved', status: 'succeeded' });

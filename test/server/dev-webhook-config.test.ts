@@ -46,10 +46,10 @@ it('takes the credentials file without a token, and limits requests to REBOUND_W
   expect(stack!.webhookUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   const basic = `Basic ${Buffer.from(`grafana:${password}`).toString('base64')}`;
   const accepted = await post(basic);
-  expect([accepted.status, (await accepted.json()).recoveries]).toEqual([202, ['error-rate-recovery/checkout']]);
+  expect([accepted.status, ((await accepted.json()) as { recoveries: string[] }).recoveries]).toEqual([202, ['error-rate-recovery/checkout']]);
   expect((await post('Bearer not-a-configured-token-0123')).status).toBe(401);
   expect((await post(`Basic ${Buffer.from('grafana:wrong-password-0123').toString('base64')}`)).status).toBe(401);
   // The fourth request of the minute: refused before its credentials are even checked.
   const limited = await post(basic);
-  expect([limited.status, (await limited.json()).error.code]).toEqual([429, 'rate_limited']);
+  expect([limited.status, ((await limited.json()) as { error: { code: string } }).error.code]).toEqual([429, 'rate_limited']);
 }, 60_000);
