@@ -2,7 +2,7 @@
  * The webhook's group commit: deliveries are coalesced per recovery (workflow id) by
  * server/delivery-coalescer.ts, and each call is one deliverBatch under Temporal's deadline. The
  * calls' outcomes (recoveries started, deliveries by outcome, alerts per call) are counted here,
- * once per call, whichever requests its alerts came from. A call's deadline is the earliest of its
+ * once per call, whichever requests its alerts came from. A call's deadline is the latest of its
  * requests' (`temporalTimeoutMs` after each arrived).
  */
 import type { Client } from '@temporalio/client';

@@ -21,8 +21,9 @@ export class CoalescerTimeoutError extends Error {
 export interface CoalescerOptions<Item, Result> {
   /**
    * One call carrying `items` of `lane`, in arrival order; resolves with one result per item, in the
-   * same order. `deadline` (epoch ms) is the earliest time limit of the requests it carries: a call
-   * that ends by then fails with its own reason before any of them times out.
+   * same order. `deadline` (epoch ms) is the latest time limit of the requests it carries: the
+   * oldest request in a batch must not doom the younger ones with a deadline about to pass (it is
+   * answered when the call ends, at most one time limit late).
    */
   send(lane: string, items: Item[], deadline: number): Promise<Result[]>;
   /** Items waiting (not in flight) across all lanes; a request that would pass it is refused whole. */
@@ -104,7 +105,7 @@ export function createCoalescer<Item, Result>(options: CoalescerOptions<Item, Re
       call = options.send(
         key,
         batch.map((waiting) => waiting.item),
-        Math.min(...batch.map((waiting) => waiting.deadline)),
+        Math.max(...batch.map((waiting) => waiting.deadline)),
       );
     } catch (error) {
       call = Promise.reject(error);
@@ -148,8 +149,8 @@ export function createCoalescer<Item, Result>(options: CoalescerOptions<Item, Re
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_resolve, reject) => {
         // At the deadline, items still waiting are withdrawn and the request fails at once. Items
-        // already sent are not abandoned: their calls carry this deadline and fail by themselves,
-        // with Temporal's reason, so the answer never comes before the call that carries it ended.
+        // already sent are not abandoned: their calls carry this deadline or a later one and fail by
+        // themselves, with Temporal's reason, so the answer never comes before the call carrying it ended.
         timer = setTimeout(() => {
           const waiting = queuedHere.filter(({ waiting: item }) => !item.sent);
           for (const { key, waiting: item } of waiting) withdraw(key, item);
