@@ -9,6 +9,8 @@ export const stormTargetPerSecond = 2000;
 export interface WebhookReport {
   machine: { cpus: string; load: number[]; node: string; at: string };
   latency: { alerts: number; firstActionP50Ms: number; firstActionP99Ms: number; accepted202P50Ms: number; accepted202P99Ms: number; targetMet: boolean };
+  /** The same path from the bench's client, no webhook: medians (ms) of each span. */
+  direct: { alerts: number; firstActionP50Ms: number; firstActionP99Ms: number; signalWithStartP50Ms: number; toFirstWorkflowTaskP50Ms: number; firstWorkflowTaskP50Ms: number; activityDispatchP50Ms: number };
   storm: {
     notifications: number;
     keys: number;
@@ -23,6 +25,9 @@ export interface WebhookReport {
     recoveries: number;
     duplicateRecoveries: number;
     settleMs: number;
+    temporalCalls: number;
+    alertsPerCall: number;
+    recoveriesStarted: number;
     cpuMs: { serve: number | null; temporal: number | null; bench: number };
     failures: { status: number; body: string }[];
     targetMet: boolean;
@@ -32,7 +37,7 @@ export interface WebhookReport {
 }
 
 export function buildWebhookReport(measurement: WebhookMeasurement): WebhookReport {
-  const { latency, storm } = measurement;
+  const { latency, direct, storm } = measurement;
   const accepted = storm.statuses['202'] ?? 0;
   const acceptedPerSecond = (accepted * 1000) / storm.durationMs;
   const firstActionP50Ms = median(latency.toFirstActionMs);
@@ -45,6 +50,15 @@ export function buildWebhookReport(measurement: WebhookMeasurement): WebhookRepo
       accepted202P50Ms: round(median(latency.to202Ms)),
       accepted202P99Ms: round(percentile(latency.to202Ms, 99)),
       targetMet: firstActionP50Ms < latencyTargetMs,
+    },
+    direct: {
+      alerts: direct.alerts,
+      firstActionP50Ms: round(median(direct.toFirstActionMs)),
+      firstActionP99Ms: round(percentile(direct.toFirstActionMs, 99)),
+      signalWithStartP50Ms: round(median(direct.signalWithStartMs)),
+      toFirstWorkflowTaskP50Ms: round(median(direct.toFirstWorkflowTaskMs)),
+      firstWorkflowTaskP50Ms: round(median(direct.firstWorkflowTaskMs)),
+      activityDispatchP50Ms: round(median(direct.activityDispatchMs)),
     },
     storm: {
       notifications: storm.notifications,
@@ -60,6 +74,9 @@ export function buildWebhookReport(measurement: WebhookMeasurement): WebhookRepo
       recoveries: storm.recoveries,
       duplicateRecoveries: storm.duplicateRecoveries,
       settleMs: round(storm.settleMs),
+      temporalCalls: storm.temporalCalls,
+      alertsPerCall: round(storm.notifications / storm.temporalCalls),
+      recoveriesStarted: storm.recoveriesStarted,
       cpuMs: storm.cpuMs,
       failures: storm.failures,
       targetMet: acceptedPerSecond >= stormTargetPerSecond && storm.lost === 0 && storm.duplicateRecoveries === 0,
@@ -72,7 +89,7 @@ export function buildWebhookReport(measurement: WebhookMeasurement): WebhookRepo
 const row = (label: string, value: string | number) => `${label.padEnd(58)}${String(value).padStart(14)}`;
 
 export function formatWebhookReport(report: WebhookReport): string {
-  const { latency, storm } = report;
+  const { latency, direct, storm } = report;
   const cpu = (ms: number | null) => (ms === null ? 'n/a' : String(Math.round(ms)));
   return [
     `webhook: rebound serve (own process) → Temporal dev server → worker; ${report.machine.cpus}, load ${report.machine.load.join(' / ')}, Node ${report.machine.node}, ${report.machine.at}`,
@@ -82,6 +99,12 @@ export function formatWebhookReport(report: WebhookReport): string {
     row('POST → first action arrived at the target, p99 (ms)', latency.firstActionP99Ms),
     row('POST → 202, p50 / p99 (ms)', `${latency.accepted202P50Ms} / ${latency.accepted202P99Ms}`),
     `target: p50 < ${latencyTargetMs} ms: ${latency.targetMet ? 'met' : 'missed'} (${latency.firstActionP50Ms})`,
+    `the same from the bench's client, no webhook (${direct.alerts} recoveries), p50 unless said:`,
+    row('signal-with-start sent → first action arrived, p50 / p99 (ms)', `${direct.firstActionP50Ms} / ${direct.firstActionP99Ms}`),
+    row('signal-with-start answered (ms)', direct.signalWithStartP50Ms),
+    row('history: started → first workflow task started (ms)', direct.toFirstWorkflowTaskP50Ms),
+    row('history: first workflow task started → completed (ms)', direct.firstWorkflowTaskP50Ms),
+    row('history: activity scheduled → started (ms)', direct.activityDispatchP50Ms),
     '',
     `storm: ${storm.notifications} notifications for ${storm.keys} keys (re-sends, resolutions, re-fires), ${storm.concurrency} in flight`,
     row('accepted (202) per second', storm.acceptedPerSecond),
@@ -91,11 +114,13 @@ export function formatWebhookReport(report: WebhookReport): string {
     row('applied beyond the 202s (answered 503, applied later)', storm.extra),
     row('recoveries (runs) / duplicates', `${storm.recoveries} / ${storm.duplicateRecoveries}`),
     row('last 202 → every accepted notification applied (ms)', storm.settleMs),
+    row('Temporal calls / alerts per call (coalesced per recovery)', `${storm.temporalCalls} / ${storm.alertsPerCall}`),
+    row('recoveries started (server metric, from Temporal answers)', storm.recoveriesStarted),
     row('CPU while sending (ms): serve / Temporal / bench', `${cpu(storm.cpuMs.serve)} / ${cpu(storm.cpuMs.temporal)} / ${cpu(storm.cpuMs.bench)}`),
     `target: ≥ ${stormTargetPerSecond}/s accepted, 0 lost, 0 duplicate recoveries: ${storm.targetMet ? 'met' : 'missed'} (${storm.acceptedPerSecond}/s, ${storm.lost} lost, ${storm.duplicateRecoveries} duplicates)`,
     '',
     'what limits it, at the same concurrency:',
-    row(`Temporal alone: signal-with-start from a client (${report.temporalAlone.calls}), per second`, `${report.temporalAlone.perSecond}${report.temporalAlone.errors ? ` (${report.temporalAlone.errors} errors)` : ''}`),
+    row(`Temporal alone: one signal-with-start per alert (${report.temporalAlone.calls}), per second`, `${report.temporalAlone.perSecond}${report.temporalAlone.errors ? ` (${report.temporalAlone.errors} errors)` : ''}`),
     row(`webhook alone: no-op Temporal side (${report.webhookAlone.calls}), per second`, `${report.webhookAlone.perSecond}${report.webhookAlone.errors ? ` (${report.webhookAlone.errors} not 202)` : ''}`),
     ...(storm.failures.length > 0 ? ['', 'first answers other than 202:', ...storm.failures.map((failure) => `  ${failure.status} ${failure.body.slice(0, 200)}`)] : []),
     '',

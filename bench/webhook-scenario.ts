@@ -26,7 +26,10 @@ import type { RecoveryState } from '../model/recovery';
 import { findFreePort } from '../runtime/free-port';
 import { createLogger } from '../runtime/logger';
 import { createWebhookServer } from '../server/create-server';
-import { alertSignal } from '../workflows/alerts';
+import { tsToMs } from '@temporalio/common/lib/time';
+import { recoveryWorkflowId } from '../model/recovery';
+import { signalWithStart } from '../server/signal-with-start';
+import { alertSignal, alertsSignal } from '../workflows/alerts';
 import { stateQuery } from '../workflows/queries';
 import { planStorm, recordId, sendStorm, type StormNotification, type StormResult } from './alert-storm';
 import { startBenchWorker, type CloserRegistry } from './bench-worker';
@@ -96,6 +99,21 @@ export interface LatencyFigures {
   to202Ms: number[];
 }
 
+/** The same recoveries started straight from the bench's client (no webhook), and where the time goes by their histories. */
+export interface DirectLatencyFigures {
+  alerts: number;
+  /** signal-with-start sent → the first action's request arrived at the target, ms. */
+  toFirstActionMs: number[];
+  /** signal-with-start sent → answered, ms. */
+  signalWithStartMs: number[];
+  /** History (server clock): workflow started → first workflow task started (the worker picked it up). */
+  toFirstWorkflowTaskMs: number[];
+  /** First workflow task started → completed (the worker ran the interpreter up to scheduling the action). */
+  firstWorkflowTaskMs: number[];
+  /** Activity scheduled → started (handed to the worker). */
+  activityDispatchMs: number[];
+}
+
 export interface StormFigures {
   notifications: number;
   keys: number;
@@ -117,6 +135,9 @@ export interface StormFigures {
   settleMs: number;
   /** CPU ms over the storm's sending, per process. */
   cpuMs: { serve: number | null; temporal: number | null; bench: number };
+  /** From `rebound serve`'s /metrics after the storm: Temporal calls that carried the alerts, and the recoveries they started. */
+  temporalCalls: number;
+  recoveriesStarted: number;
 }
 
 export interface SideFigures {
@@ -129,6 +150,7 @@ export interface SideFigures {
 
 export interface WebhookMeasurement {
   latency: LatencyFigures;
+  direct: DirectLatencyFigures;
   storm: StormFigures;
   temporalAlone: SideFigures;
   webhookAlone: SideFigures;
@@ -244,6 +266,8 @@ async function measureStorm(url: string, serve: ServeChild, deps: WebhookScenari
   const opening = await sendStorm(url, token, plan.opening, deps.concurrency);
   const rest = await sendStorm(url, token, plan.rest, deps.concurrency);
   const serveCpu = processCpuMs(serve.pid);
+  const metrics = await (await fetch(`${serve.url}/metrics`)).text();
+  const metric = (pattern: RegExp) => Number(pattern.exec(metrics)?.[1] ?? NaN);
   const temporalCpu = processCpuMs(deps.serverPid);
   const benchCpu = process.cpuUsage(cpuBefore.bench);
   const accepted = new Map<string, number>();
@@ -297,6 +321,8 @@ async function measureStorm(url: string, serve: ServeChild, deps: WebhookScenari
     recoveries,
     duplicateRecoveries: recoveries - runs.size,
     settleMs,
+    temporalCalls: metric(/^rebound_alerts_per_temporal_call_count (\d+)$/m),
+    recoveriesStarted: metric(/^rebound_alert_recoveries_started_total\{runbook="bench-storm-hold"\} (\d+)$/m),
     cpuMs: {
       serve: serveCpu === undefined || cpuBefore.serve === undefined ? null : serveCpu - cpuBefore.serve,
       temporal: temporalCpu === undefined || cpuBefore.temporal === undefined ? null : temporalCpu - cpuBefore.temporal,
@@ -305,7 +331,44 @@ async function measureStorm(url: string, serve: ServeChild, deps: WebhookScenari
   };
 }
 
-/** Signal-with-start straight from a client, the calls the webhook makes for a storm, without the webhook. */
+/** Where a first action's time went, from the recovery's history (server clock). */
+async function firstActionSpans(client: Client, workflowId: string): Promise<{ toFirstWorkflowTaskMs: number; firstWorkflowTaskMs: number; activityDispatchMs: number }> {
+  const handle = client.workflow.getHandle(workflowId);
+  // The activity's started event is written with its completion: read the history once the recovery ended.
+  await handle.result();
+  const events = (await handle.fetchHistory()).events ?? [];
+  const at = (predicate: (event: (typeof events)[number]) => unknown) => tsToMs(events.find(predicate)?.eventTime);
+  return {
+    toFirstWorkflowTaskMs: at((event) => event.workflowTaskStartedEventAttributes) - at((event) => event.workflowExecutionStartedEventAttributes),
+    firstWorkflowTaskMs: at((event) => event.workflowTaskCompletedEventAttributes) - at((event) => event.workflowTaskStartedEventAttributes),
+    activityDispatchMs: at((event) => event.activityTaskStartedEventAttributes) - at((event) => event.activityTaskScheduledEventAttributes),
+  };
+}
+
+/** The latency path without the webhook: the bench's client signal-with-starts each recovery as the webhook does. */
+async function measureDirectLatency(target: TargetServer, alerts: number, deps: WebhookScenarioDeps): Promise<DirectLatencyFigures> {
+  const loaded = parseRunbook(latencyRunbook, 'bench-first-action.yaml');
+  if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
+  const figures: DirectLatencyFigures = { alerts, toFirstActionMs: [], signalWithStartMs: [], toFirstWorkflowTaskMs: [], firstWorkflowTaskMs: [], activityDispatchMs: [] };
+  for (let index = 0; index < alerts; index += 1) {
+    deps.signal.throwIfAborted();
+    const key = `direct-latency-${index}`;
+    const input = prepareRecovery(loaded.runbook, loaded.hash, { service: key, targetUrl: target.url }, { source: 'bench' });
+    const alert = { source: 'alertmanager' as const, status: 'firing' as const, labels: { service: key }, annotations: {}, startsAt: new Date().toISOString(), fingerprint: key };
+    const arrived = target.arrival(key);
+    const sent = performance.now();
+    await signalWithStart(deps.client, { ...recoveryStartOptions(input, { taskQueue }), workflowType: 'runRecovery', signal: alertsSignal.name, signalArgs: [[alert]] });
+    figures.signalWithStartMs.push(performance.now() - sent);
+    figures.toFirstActionMs.push((await arrived) - sent);
+    const spans = await firstActionSpans(deps.client, recoveryWorkflowId(loaded.runbook.metadata.name, key));
+    figures.toFirstWorkflowTaskMs.push(spans.toFirstWorkflowTaskMs);
+    figures.firstWorkflowTaskMs.push(spans.firstWorkflowTaskMs);
+    figures.activityDispatchMs.push(spans.activityDispatchMs);
+  }
+  return figures;
+}
+
+/** Signal-with-start straight from a client, one per notification (what the webhook did before it coalesced), without the webhook. */
 async function measureTemporalAlone(calls: number, keys: number, deps: WebhookScenarioDeps): Promise<SideFigures> {
   const loaded = parseRunbook(stormRunbook, 'bench-storm-hold.yaml');
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
@@ -368,13 +431,16 @@ export async function measureWebhook(deps: WebhookScenarioDeps): Promise<Webhook
     (async () => {
       deps.progress(`latency: ${deps.latencyAlerts} alerts one at a time after 10 warm-up`);
       const latency = await measureLatency(url, target, deps.latencyAlerts, 10, deps);
+      const directAlerts = Math.min(50, deps.latencyAlerts);
+      deps.progress(`latency without the webhook: ${directAlerts} signal-with-starts from the bench's client`);
+      const direct = await measureDirectLatency(target, directAlerts, deps);
       deps.progress(`storm: ${deps.stormNotifications} notifications for ${deps.stormKeys} keys, ${deps.concurrency} in flight`);
       const storm = await measureStorm(url, serve, deps);
       deps.progress(`webhook alone (no-op Temporal side): ${deps.stormNotifications} notifications`);
       const webhookAlone = await measureWebhookAlone(runbooksDir, deps);
       deps.progress(`Temporal alone: 1000 signal-with-start for ${deps.stormKeys} workflows from a client`);
       const temporalAlone = await measureTemporalAlone(1000, deps.stormKeys, deps);
-      return { latency, storm, temporalAlone, webhookAlone };
+      return { latency, direct, storm, temporalAlone, webhookAlone };
     })(),
   );
 }
