@@ -42,7 +42,8 @@ spec:
     'wait-for-resolution.yaml',
   );
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
-  app = await createTestWebhook({ client: bed.client, taskQueue: bed.taskQueue, runbooks: [{ runbook: loaded.runbook, hash: loaded.hash }] });
+  // A fresh dev server on a busy machine can take seconds for its first start: no 503 for that here.
+  app = await createTestWebhook({ client: bed.client, taskQueue: bed.taskQueue, runbooks: [{ runbook: loaded.runbook, hash: loaded.hash }], temporalTimeoutMs: 30_000 });
   url = `${await app.listen({ host: '127.0.0.1', port: 0 })}/v1/alerts/alertmanager`;
 });
 afterAll(async () => {
