@@ -196,7 +196,8 @@ program
 
 program
   .command('worker')
-  .description('run a worker against TEMPORAL_ADDRESS (namespace TEMPORAL_NAMESPACE, task queue REBOUND_TASK_QUEUE)')
+  .description('run a worker on task queue REBOUND_TASK_QUEUE; connects like every command (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TLS, API key, TEMPORAL_PROFILE)')
+  .addHelpText('after', '\nExamples:\n  TEMPORAL_ADDRESS=temporal.internal:7233 TEMPORAL_NAMESPACE=ops rebound worker\n  TEMPORAL_CONFIG_FILE=/etc/rebound/temporal.toml TEMPORAL_PROFILE=prod REBOUND_INVENTORY=inventory.yaml rebound worker')
   .action(run(async () => (await import('./commands/worker')).workerCommand()));
 
 program

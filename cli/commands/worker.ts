@@ -1,4 +1,4 @@
-/** `rebound worker`: only a worker, against TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE / REBOUND_TASK_QUEUE. */
+/** `rebound worker`: only a worker on REBOUND_TASK_QUEUE, connected through the SDK's environment configuration (runtime/temporal-connection.ts). */
 import { loadConfig } from '../../runtime/config';
 import { createLogger } from '../../runtime/logger';
 import { startWorker } from '../../worker/run-worker';
