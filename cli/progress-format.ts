@@ -4,7 +4,7 @@
  * (non-TTY) output can print a line only when its slot changed.
  */
 import { formatDuration } from '../model/duration';
-import type { RecoveryState, StepState, TargetState } from '../model/recovery';
+import type { ApprovalState, RecoveryState, StepState, TargetState } from '../model/recovery';
 
 export const stepSymbols: Record<StepState['status'], string> = { pending: '·', running: '▶', succeeded: '✔', failed: '✘', skipped: '↷' };
 
@@ -50,6 +50,14 @@ function stepText(step: StepState, now: number, live: boolean): string {
   return `${stepSymbols[step.status]} ${step.id} ${step.kind} ${step.status}${took}${attempts}${name}${skip}${error}`;
 }
 
+/** What a pending approval waits for: the operator should not need the runbook open to answer it. */
+function approvalText(approval: ApprovalState): string {
+  const approved = approval.answers.filter((answer) => answer.decision === 'approve').map((answer) => answer.identity);
+  const soFar = approved.length > 0 ? ` (${approved.join(', ')})` : '';
+  const message = approval.message ? `: ${approval.message}` : '';
+  return `waiting for approval: ${approved.length} of ${approval.quorum}${soFar} from ${approval.approvers.join(', ')}, until ${approval.deadline.replace(/\.\d+Z$/, 'Z')}${message}`;
+}
+
 function budgetText(state: RecoveryState, now: number): string {
   // The workflow computes its budget at its own task times; between tasks the clock moves on, so count from the anchor.
   const anchor = Date.parse(state.timeline?.detectedAt ?? state.startedAt);
@@ -77,6 +85,11 @@ export function progressLines(state: RecoveryState, options: { live: boolean; no
   for (const step of state.steps) {
     if (!options.live && step.status === 'pending') continue;
     lines.push({ slot: `step:${step.id}`, text: `  ${stepText(step, now, options.live)}`, live: step.status === 'running' });
+    const approval = state.approvals.find((candidate) => candidate.step === step.id && candidate.status === 'pending');
+    if (approval) {
+      lines.push({ slot: `approval:${step.id}`, text: `      ${approvalText(approval)}` });
+      lines.push({ slot: `answer:${step.id}`, text: `      answer: rebound approve|reject ${state.workflowId} --step ${approval.step}` });
+    }
     const targets = state.targets.filter((target) => target.step === step.id);
     if (targets.length > 0) lines.push({ slot: `targets:${step.id}`, text: `      ${targetCountLine(step, targets)}` });
   }

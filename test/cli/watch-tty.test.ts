@@ -90,6 +90,8 @@ spec:
     await watch.printed(/▶ sign-off approval running/);
     await watch.printed(redraw);
     expect(watch.output()).toContain('phase: preflight');
+    // What the approval waits for, and how to answer it, without opening the runbook.
+    expect(watch.output()).toMatch(/ {6}waiting for approval: 0 of 1 from bob, until \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\r?\n {6}answer: rebound approve\|reject tty-watch\/demo --step sign-off\r?\n/);
 
     const approved = await runCli(['approve', handle.workflowId, '--as', 'bob'], env);
     expect(approved.code).toBe(0);
