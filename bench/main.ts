@@ -98,7 +98,8 @@ function parseOptions(argv: string[]): BenchOptions {
     latencyAlerts: count(values['latency-alerts'], 'latency-alerts', 200, 1),
     // Split into 50 keys of at least 11 notifications (10 opening re-sends each, then the rest).
     stormNotifications: storm,
-    concurrency: count(values.concurrency, 'concurrency', 50, 1),
+    // Several requests per key in flight, as in a storm: what the webhook coalesces per recovery.
+    concurrency: count(values.concurrency, 'concurrency', 500, 1),
     json: values.json === true,
   };
 }
