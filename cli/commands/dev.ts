@@ -23,9 +23,10 @@ export async function devCommand(options: DevOptions): Promise<number> {
     fleetPort: options.fleet ? fleetPort(undefined, process.env) : undefined,
     webhookRunbooksDir: path.resolve(options.runbooks),
   });
+  const credentials = [config.webhookToken === undefined ? undefined : 'bearer REBOUND_WEBHOOK_TOKEN', config.webhookConfigFile === undefined ? undefined : `credentials of ${config.webhookConfigFile}`].filter((text) => text !== undefined);
   const webhook = stack.webhookUrl
-    ? `${stack.webhookUrl}/v1/alerts/alertmanager (bearer REBOUND_WEBHOOK_TOKEN)`
-    : 'off: set REBOUND_WEBHOOK_TOKEN to receive alerts (see README, Alerts)';
+    ? `${stack.webhookUrl}/v1/alerts/alertmanager (${credentials.join(', ')})`
+    : 'off: set REBOUND_WEBHOOK_TOKEN or REBOUND_WEBHOOK_CONFIG to receive alerts (see README, Alerts)';
   const relative = path.relative(process.cwd(), stack.server.dbFile);
   const db = relative.startsWith('..') ? stack.server.dbFile : relative;
   const address = stack.server.address === config.temporalAddress ? '' : ` (with TEMPORAL_ADDRESS=${stack.server.address})`;
