@@ -4,7 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import { readInventoryFile } from '../activities/drivers/inventory-file';
 import { startFleet, type RunningFleet } from '../examples/fleet/server';
 import type { Inventory } from '../model/inventory';
-import { dataConverterFromEnv } from '../runtime/codec-keys';
+import { codecEndpointFromEnv, dataConverterFromEnv } from '../runtime/codec-keys';
 import type { ReboundConfig } from '../runtime/config';
 import { startDevServer, type DevServer } from '../runtime/dev-server';
 import type { Logger } from '../runtime/logger';
@@ -40,12 +40,17 @@ export async function startLocalStack(config: ReboundConfig, logger: Logger, opt
     for (const stopper of stoppers.splice(0).reverse()) await stopper().catch((error: unknown) => logger.error({ error }, 'stopping a part failed'));
   };
   try {
+    const withWebhook = options.webhookRunbooksDir !== undefined && hasWebhookCredentials(config);
+    const dataConverter = dataConverterFromEnv();
+    // With a codec endpoint, the dev server's UI decrypts through it (the token as a path segment: the UI sends no header of ours).
+    const codec = withWebhook ? codecEndpointFromEnv(dataConverter) : undefined;
     logger.info({ stateDir: options.stateDir }, 'starting the Temporal dev server');
     const server = await startDevServer({
       stateDir: options.stateDir,
       port: config.temporalPort,
       uiPort: config.uiPort,
       headless: options.headless,
+      ...(codec ? { uiCodecEndpoint: `http://127.0.0.1:${config.httpPort}/codec/${codec.token}` } : {}),
       namespace: config.namespace,
       onOutput: (line) => logger.debug({ source: 'temporal' }, line),
     });
@@ -61,10 +66,11 @@ export async function startLocalStack(config: ReboundConfig, logger: Logger, opt
     const worker = await startWorker(config, logger, { address: server.address, inventory });
     stoppers.push(() => worker.stop());
     let webhookUrl: string | undefined;
-    if (options.webhookRunbooksDir !== undefined && hasWebhookCredentials(config)) {
+    if (withWebhook && options.webhookRunbooksDir !== undefined) {
       // The same configuration as `rebound serve`: token, credentials file, rate limit, codec endpoint.
-      const dataConverter = dataConverterFromEnv();
       const settings = await loadWebhookSettings(config, { dataConverter });
+      // The codec endpoint answers browsers of this UI unless another origin was configured.
+      if (settings.codec && settings.codec.uiOrigin === undefined && server.uiUrl !== undefined) settings.codec = { ...settings.codec, uiOrigin: new URL(server.uiUrl).origin };
       const client = new Client({ connection: await Connection.connect({ address: server.address }), namespace: config.namespace, dataConverter });
       stoppers.push(() => client.connection.close());
       const app = createConfiguredWebhookServer({

@@ -23,6 +23,8 @@ export interface DevServerOptions {
   uiPort?: number;
   /** No Web UI (tests). */
   headless?: boolean;
+  /** The codec endpoint the Web UI decodes payloads through (`--ui-codec-endpoint`), e.g. rebound serve's /codec/<token>. */
+  uiCodecEndpoint?: string;
   /** Namespace to serve; created at start if it is not `default`. */
   namespace?: string;
   /** The Temporal CLI binary; default: {@link resolveTemporalCli}. */
@@ -110,6 +112,7 @@ function serverArgs(options: DevServerOptions, port: number, uiPort: number | un
   const args = ['server', 'start-dev', '--ip', host, '--port', String(port), '--db-filename', dbFile];
   args.push('--namespace', options.namespace ?? 'default', '--log-level', 'warn');
   args.push(...(uiPort === undefined ? ['--headless'] : ['--ui-port', String(uiPort)]));
+  if (uiPort !== undefined && options.uiCodecEndpoint !== undefined) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
   for (const pragma of options.sqlitePragmas ?? []) args.push('--sqlite-pragma', pragma);
   for (const { name, type } of Object.values(searchAttributes)) {
     args.push('--search-attribute', `${name}=${cliTypeNames[type]}`);

@@ -1,8 +1,11 @@
 /**
  * A codec server for the Temporal UI and CLI (Temporal's remote codec protocol): POST
  * /codec/decode and /codec/encode take and answer `{ payloads: [{ metadata, data }] }` (base64),
- * through Rebound's payload codec. Bearer-token authenticated (the decoded payloads are the
- * secrets encryption protects); CORS only for the configured UI origin.
+ * through Rebound's payload codec. Authenticated by the token (the decoded payloads are the
+ * secrets encryption protects): as `Authorization: Bearer` (the Temporal CLI's --codec-auth), or
+ * as a path segment, /codec/<token>/decode, for the Temporal UI, whose codec setting is a bare URL
+ * (it sends an Authorization header only with a signed-in user's access token). CORS only for the
+ * configured UI origin.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Payload, PayloadCodec } from '@temporalio/common';
@@ -49,14 +52,20 @@ export async function codecRoutes(app: FastifyInstance, options: CodecRoutesOpti
   };
 
   const authenticate = (request: FastifyRequest) => {
+    // The token as the last path segment of the endpoint (for the Temporal UI, which sends no headers of ours).
+    const inPath = (request.params as { token?: string } | undefined)?.token;
+    if (inPath !== undefined) {
+      if (!timingSafeEqual(digest(inPath), expected)) throw new HttpError('invalid_credentials', 'invalid credentials');
+      return;
+    }
     const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
     if (!match) throw new HttpError('unauthenticated', 'missing credentials: send Authorization: Bearer <token>');
     if (!timingSafeEqual(digest(match[1] ?? ''), expected)) throw new HttpError('invalid_credentials', 'invalid credentials');
   };
 
-  const route = (name: 'decode' | 'encode') => {
+  const route = (name: 'decode' | 'encode', url: string) => {
     // A browser's preflight carries no credentials: it only learns what the real request may send.
-    app.options(`/codec/${name}`, async (request, reply) => {
+    app.options(url, async (request, reply) => {
       allowOrigin(request, reply);
       return reply
         .header('access-control-allow-methods', 'POST')
@@ -65,7 +74,7 @@ export async function codecRoutes(app: FastifyInstance, options: CodecRoutesOpti
         .code(204)
         .send();
     });
-    app.post(`/codec/${name}`, async (request, reply) => {
+    app.post(url, async (request, reply) => {
       allowOrigin(request, reply);
       authenticate(request);
       const body = codecPayloadsSchema.safeParse(request.body);
@@ -82,6 +91,8 @@ export async function codecRoutes(app: FastifyInstance, options: CodecRoutesOpti
       return { payloads: converted.map(toJson) };
     });
   };
-  route('decode');
-  route('encode');
+  for (const name of ['decode', 'encode'] as const) {
+    route(name, `/codec/${name}`);
+    route(name, `/codec/:token/${name}`);
+  }
 }

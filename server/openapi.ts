@@ -22,6 +22,8 @@ interface OperationSpec {
   /** The webhook credentials guard it, so `--no-auth` opens it (the codec token is separate). */
   webhookAuth?: true;
   body?: { schema: string; example?: unknown };
+  /** Path parameters (`:name` in the route, `{name}` in the document) and what each holds. */
+  pathParameters?: Record<string, string>;
   success: { status: number; description: string; content?: { type: string; schema: JsonObject } };
   errors: readonly HttpErrorCode[];
 }
@@ -119,6 +121,21 @@ const operations: Record<string, OperationSpec> = {
 };
 
 function codecOperations(name: 'decode' | 'encode'): Record<string, OperationSpec> {
+  const bearer = bearerCodecOperations(name);
+  const inPath = (spec: OperationSpec): OperationSpec => ({
+    ...spec,
+    description: `${spec.description ?? spec.summary}. The codec token is the path segment {token} (for the Temporal UI's codec endpoint setting, a bare URL).`,
+    pathParameters: { token: 'REBOUND_CODEC_TOKEN.' },
+    ...(spec.security === undefined ? {} : { security: [] }),
+  });
+  return {
+    ...bearer,
+    [`POST /codec/:token/${name}`]: inPath(bearer[`POST /codec/${name}`]!),
+    [`OPTIONS /codec/:token/${name}`]: inPath(bearer[`OPTIONS /codec/${name}`]!),
+  };
+}
+
+function bearerCodecOperations(name: 'decode' | 'encode'): Record<string, OperationSpec> {
   return {
     [`POST /codec/${name}`]: {
       summary: `Temporal remote codec: ${name} payloads`,
@@ -184,6 +201,9 @@ function operationObject(spec: OperationSpec, head: boolean, options: OpenApiOpt
     ...(spec.description === undefined ? {} : { description: spec.description }),
     tags: [spec.tag],
     security: open ? [] : (spec.security ?? []),
+    ...(spec.pathParameters
+      ? { parameters: Object.entries(spec.pathParameters).map(([name, description]) => ({ name, in: 'path', required: true, description, schema: { type: 'string' } })) }
+      : {}),
     ...(spec.body
       ? { requestBody: { required: true, content: { 'application/json': { schema: ref(spec.body.schema), ...(spec.body.example === undefined ? {} : { example: spec.body.example }) } } } }
       : {}),
@@ -206,7 +226,10 @@ export function openApiDocument(routes: readonly string[], options: OpenApiOptio
     const head = method === 'HEAD';
     const spec = operations[head ? `GET ${path}` : route];
     if (spec === undefined) undocumented.push(route);
-    else paths[path] = { ...paths[path], [method.toLowerCase()]: operationObject(spec, head, options) };
+    else {
+      const documented = path.replace(/:(\w+)/g, '{$1}');
+      paths[documented] = { ...paths[documented], [method.toLowerCase()]: operationObject(spec, head, options) };
+    }
   }
   if (undocumented.length > 0) throw new Error(`routes without an OpenAPI operation (server/openapi.ts): ${undocumented.join(', ')}`);
   return {

@@ -35,6 +35,8 @@ export interface TestTemporalOptions {
   namespace?: string;
   /** Serve the Temporal Web UI too, on a free port (`server.uiUrl`); default headless. */
   ui?: boolean;
+  /** With `ui`: the codec endpoint the UI decodes payloads through. */
+  uiCodecEndpoint?: string;
 }
 
 export async function startTestTemporal(options: TestTemporalOptions = {}): Promise<TestTemporal> {
@@ -49,6 +51,7 @@ export async function startTestTemporal(options: TestTemporalOptions = {}): Prom
       uiPort: options.ui ? 0 : undefined,
       namespace: options.namespace,
       sqlitePragmas: options.sqlitePragmas,
+      uiCodecEndpoint: options.uiCodecEndpoint,
     });
   } catch (error) {
     if (ownsStateDir) await fs.rm(stateDir, { recursive: true, force: true });

@@ -88,7 +88,7 @@ it('finds no server error and no answer that differs from the OpenAPI document',
   console.log(`schemathesis: ${/Operations:\s+(.+)/.exec(run.output)?.[1] ?? '?'} operations, ${summary?.[1] ?? '?'} cases generated, exit ${run.code}; ${/Seed: \d+/.exec(run.output)?.[0] ?? ''}`);
 
   expect(run.code === 0 ? 'no findings' : run.output).toBe('no findings');
-  expect(run.output).toMatch(/Operations:\s+14 selected \/ 14 total/);
+  expect(run.output).toMatch(/Operations:\s+18 selected \/ 18 total/);
   expect(Number(summary?.[1])).toBeGreaterThan(7 * maxExamples);
   // The fuzzer got past authentication into Temporal: the documented examples started recoveries.
   expect(await metric(/rebound_alert_recoveries_started_total\{runbook="error-rate-recovery"\} (\d+)/)).toBeGreaterThan(0);
