@@ -6,6 +6,30 @@
  */
 import { Agent, request } from 'node:http';
 
+/**
+ * A runbook an alert starts and that only holds, so every later notification for its key joins the
+ * recovery in flight: the recovery of the benchmark's storm, the chaos suite's alerts and the
+ * webhook tests (test/fixtures/runbooks-alert-e2e/storm-hold.yaml is the file form).
+ */
+export function holdingAlertRunbook(options: { name: string; alertname: string; hold: string; description?: string }): string {
+  const description = options.description === undefined ? '' : `, description: ${JSON.stringify(options.description)}`;
+  return `apiVersion: rebound/v1
+kind: Runbook
+metadata: { name: ${options.name}${description} }
+spec:
+  params:
+    service: { type: string, required: true }
+  key: "{{ params.service }}"
+  triggers:
+    - source: alertmanager
+      match: { alertname: ${options.alertname} }
+      params: { service: labels.service }
+  steps:
+    - id: hold
+      wait: { duration: ${options.hold} }
+`;
+}
+
 /** What a recovery records per notification: re-sends of the same record only count as seen again. */
 export interface StormRecord {
   fingerprint: string;

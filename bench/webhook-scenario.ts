@@ -31,7 +31,7 @@ import { recoveryWorkflowId } from '../model/recovery';
 import { signalWithStart } from '../server/signal-with-start';
 import { alertSignal, alertsSignal } from '../workflows/alerts';
 import { stateQuery } from '../workflows/queries';
-import { planStorm, recordId, sendStorm, type StormNotification, type StormResult } from './alert-storm';
+import { holdingAlertRunbook, planStorm, recordId, sendStorm, type StormNotification, type StormResult } from './alert-storm';
 import { startBenchWorker, type CloserRegistry } from './bench-worker';
 import { processCpuMs } from './process-cpu';
 
@@ -57,22 +57,7 @@ spec:
       action: { name: http.request, with: { url: "{{ params.targetUrl }}/hit/{{ params.service }}", method: POST } }
 `;
 
-const stormRunbook = `
-apiVersion: rebound/v1
-kind: Runbook
-metadata: { name: bench-storm-hold }
-spec:
-  params:
-    service: { type: string, required: true }
-  key: "{{ params.service }}"
-  triggers:
-    - source: alertmanager
-      match: { alertname: BenchStorm }
-      params: { service: labels.service }
-  steps:
-    - id: hold
-      wait: { duration: 1h }
-`;
+const stormRunbook = holdingAlertRunbook({ name: 'bench-storm-hold', alertname: 'BenchStorm', hold: '1h' });
 
 export interface WebhookScenarioDeps {
   client: Client;

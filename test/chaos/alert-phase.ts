@@ -8,6 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Client } from '@temporalio/client';
+import { holdingAlertRunbook } from '../../bench/alert-storm';
 import type { RecoveryState } from '../../model/recovery';
 import { findFreePort } from '../../runtime/free-port';
 import { stateQuery } from '../../workflows/queries';
@@ -17,22 +18,7 @@ import { waitFor } from '../helpers/wait-for';
 
 const token = 'chaos-token-0123456789abcdef';
 
-const alertRunbook = `
-apiVersion: rebound/v1
-kind: Runbook
-metadata: { name: chaos-alert, description: "Started by the ChaosAlert alert; holds so that re-sends join it." }
-spec:
-  params:
-    service: { type: string, required: true }
-  key: "{{ params.service }}"
-  triggers:
-    - source: alertmanager
-      match: { alertname: ChaosAlert }
-      params: { service: labels.service }
-  steps:
-    - id: hold
-      wait: { duration: 10m }
-`;
+const alertRunbook = holdingAlertRunbook({ name: 'chaos-alert', alertname: 'ChaosAlert', hold: '10m', description: 'Started by the ChaosAlert alert; holds so that re-sends join it.' });
 
 export interface AlertPhaseResult {
   alertsSent: number;

@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
+import { holdingAlertRunbook } from '../../bench/alert-storm';
 import type { RecoveryInput } from '../../model/recovery';
 import { findFreePort } from '../../runtime/free-port';
 import { startServeProcess, type ServeProcess } from '../helpers/serve-process';
@@ -30,21 +31,7 @@ spec:
     - { identities: [alice], runbooks: ["*"], acts: ["*"] }
 `;
 
-const runbook = `apiVersion: rebound/v1
-kind: Runbook
-metadata: { name: alert-guarded }
-spec:
-  params:
-    service: { type: string, required: true }
-  key: "{{ params.service }}"
-  triggers:
-    - source: alertmanager
-      match: { alertname: HighErrorRate }
-      params: { service: labels.service }
-  steps:
-    - id: hold
-      wait: { duration: 10m }
-`;
+const runbook = holdingAlertRunbook({ name: 'alert-guarded', alertname: 'HighErrorRate', hold: '10m' });
 
 let temporal: TestTemporal;
 let workDir: string;
