@@ -4,37 +4,28 @@
  * `--codec-endpoint` (the same protocol the Temporal UI speaks).
  */
 import { execFile } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
-import { Client } from '@temporalio/client';
-import type { FastifyInstance } from 'fastify';
-import pino from 'pino';
-import { codecDataConverter, codecEndpointFromEnv, loadCodecKeyring } from '../../runtime/codec-keys';
 import { resolveTemporalCli } from '../../runtime/temporal-cli';
-import { createWebhookServer } from '../../server/create-server';
+import { startEncryptedRecovery, type EncryptedRecovery } from '../helpers/encrypted-recovery';
 import { startTestTemporal, type TestTemporal } from '../helpers/temporal-server';
 
-const secret = `planted-secret-${randomUUID()}`;
-const token = randomBytes(24).toString('hex');
 const uiOrigin = 'http://127.0.0.1:8233';
-const env = { REBOUND_CODEC_KEYS: `k1=${randomBytes(32).toString('base64')}`, REBOUND_CODEC_TOKEN: token, REBOUND_CODEC_UI_ORIGIN: uiOrigin };
-const dataConverter = codecDataConverter(loadCodecKeyring(env));
 
 let temporal: TestTemporal;
-let app: FastifyInstance;
+let recovery: EncryptedRecovery;
+let secret: string;
+let token: string;
+let workflowId: string;
 let url: string;
-const workflowId = `codec-endpoint-${randomUUID()}`;
 
 beforeAll(async () => {
   temporal = await startTestTemporal();
-  const client = new Client({ connection: temporal.connection, namespace: temporal.namespace, dataConverter });
-  // No worker: the start event alone holds the encrypted input.
-  await client.workflow.start('runRecovery', { workflowId, taskQueue: 'nobody-polls', args: [{ token: secret }] });
-  app = createWebhookServer({ client, taskQueue: 'nobody-polls', runbooks: [], auth: { token: randomBytes(16).toString('hex') }, logger: pino({ level: 'silent' }), codec: codecEndpointFromEnv(dataConverter, env) });
-  url = `${await app.listen({ host: '127.0.0.1', port: 0 })}/codec`;
+  recovery = await startEncryptedRecovery(temporal, { uiOrigin });
+  ({ secret, token, workflowId } = recovery);
+  url = `${recovery.baseUrl}/codec`;
 });
 afterAll(async () => {
-  await app?.close();
+  await recovery?.app.close();
   await temporal?.stop();
 });
 
